@@ -1,0 +1,263 @@
+//! What every producer and consumer needs to talk to a cluster: name servers (with failover),
+//! the route cache, broker addresses, heartbeats and the background refresh task.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::sync::Notify;
+
+use super::error::{Error, Result};
+use super::ids;
+use super::log;
+use super::route::{MessageQueue, TopicRouteData};
+use super::signing::{AclHook, Credentials};
+use crate::remoting::{RemotingClient, RemotingCommand, RpcHook};
+
+pub mod code {
+    pub const SEND_MESSAGE_V2: i32 = 310;
+    pub const SEND_BATCH_MESSAGE: i32 = 320;
+    pub const PULL_MESSAGE: i32 = 11;
+    pub const QUERY_CONSUMER_OFFSET: i32 = 14;
+    pub const GET_MAX_OFFSET: i32 = 30;
+    pub const GET_MIN_OFFSET: i32 = 31;
+    pub const HEART_BEAT: i32 = 34;
+    pub const UNREGISTER_CLIENT: i32 = 35;
+    pub const GET_ROUTEINFO_BY_TOPIC: i32 = 105;
+}
+
+pub mod response {
+    pub const SUCCESS: i32 = 0;
+    pub const SYSTEM_ERROR: i32 = 1;
+    pub const SYSTEM_BUSY: i32 = 2;
+    pub const FLUSH_DISK_TIMEOUT: i32 = 10;
+    pub const SLAVE_NOT_AVAILABLE: i32 = 11;
+    pub const FLUSH_SLAVE_TIMEOUT: i32 = 12;
+    pub const SERVICE_NOT_AVAILABLE: i32 = 14;
+    pub const NO_PERMISSION: i32 = 16;
+    pub const TOPIC_NOT_EXIST: i32 = 17;
+    pub const PULL_NOT_FOUND: i32 = 19;
+    pub const PULL_RETRY_IMMEDIATELY: i32 = 20;
+    pub const PULL_OFFSET_MOVED: i32 = 21;
+    pub const QUERY_NOT_FOUND: i32 = 22;
+}
+
+/// The topic brokers use as the template for topics created on first send.
+pub const AUTO_CREATE_TOPIC: &str = "TBW102";
+
+const NAMESRV_TIMEOUT: Duration = Duration::from_secs(3);
+const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Default)]
+pub struct ClientConfig {
+    pub namesrv_addrs: Vec<String>,
+    pub instance_name: String,
+    pub credentials: Credentials,
+}
+
+/// Splits `a:9876;b:9876` (a leading `http://` is dropped, as 2.2.0 did).
+pub fn parse_namesrv_list(s: &str) -> Vec<String> {
+    let s = s.trim();
+    let s = s.strip_prefix("http://").unwrap_or(s);
+    s.split(';').map(str::trim).filter(|a| !a.is_empty()).map(String::from).collect()
+}
+
+pub struct Client {
+    pub client_id: String,
+    namesrv: Vec<String>,
+    namesrv_index: AtomicUsize,
+    pub remoting: RemotingClient,
+    routes: Mutex<HashMap<String, Arc<TopicRouteData>>>,
+    producer_groups: Mutex<HashSet<String>>,
+    heartbeat_sent_to: Mutex<HashSet<String>>,
+    stopping: AtomicBool,
+    stop_notify: Notify,
+}
+
+impl Client {
+    pub fn new(config: &ClientConfig) -> Result<Arc<Client>> {
+        if config.namesrv_addrs.is_empty() {
+            return Err(Error::NoNameServer);
+        }
+        let hook: Option<Arc<dyn RpcHook>> = if config.credentials.is_set() {
+            Some(Arc::new(AclHook { credentials: config.credentials.clone() }))
+        } else {
+            None
+        };
+        let instance = if config.instance_name.is_empty() { "DEFAULT" } else { &config.instance_name };
+        Ok(Arc::new(Client {
+            client_id: ids::client_id(instance),
+            namesrv: config.namesrv_addrs.clone(),
+            namesrv_index: AtomicUsize::new(0),
+            remoting: RemotingClient::new(hook),
+            routes: Mutex::new(HashMap::new()),
+            producer_groups: Mutex::new(HashSet::new()),
+            heartbeat_sent_to: Mutex::new(HashSet::new()),
+            stopping: AtomicBool::new(false),
+            stop_notify: Notify::new(),
+        }))
+    }
+
+    /// Starts the periodic route refresh and heartbeat (every 30 s).
+    pub fn start_housekeeping(self: &Arc<Self>, handle: &tokio::runtime::Handle) {
+        let weak = Arc::downgrade(self);
+        handle.spawn(async move {
+            loop {
+                let Some(client) = weak.upgrade() else { return };
+                let stop = client.stop_notify.notified();
+                tokio::pin!(stop);
+                stop.as_mut().enable();
+                if client.stopping.load(Ordering::Acquire) {
+                    return;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(HOUSEKEEPING_INTERVAL) => {}
+                    _ = &mut stop => return,
+                }
+                client.refresh_routes().await;
+                client.send_heartbeat_to_all().await;
+            }
+        });
+    }
+
+    pub fn add_producer_group(&self, group: &str) {
+        self.producer_groups.lock().unwrap().insert(group.to_string());
+    }
+
+    /// Asks the name servers for a topic's route, trying each in turn from the last one that
+    /// answered.
+    pub async fn query_route(&self, topic: &str) -> Result<TopicRouteData> {
+        let mut last_err = Error::NoNameServer;
+        let n = self.namesrv.len();
+        let start = self.namesrv_index.load(Ordering::Relaxed);
+        for i in 0..n {
+            let idx = (start + i) % n;
+            let addr = &self.namesrv[idx];
+            let req = RemotingCommand::request(code::GET_ROUTEINFO_BY_TOPIC)
+                .with_field("topic", topic)
+                .with_field("acceptStandardJsonOnly", "true");
+            match self.remoting.invoke(addr, req, NAMESRV_TIMEOUT).await {
+                Ok(resp) => {
+                    self.namesrv_index.store(idx, Ordering::Relaxed);
+                    return match resp.code {
+                        response::SUCCESS => TopicRouteData::parse(&resp.body),
+                        response::TOPIC_NOT_EXIST => Err(Error::NoRoute(topic.to_string())),
+                        code => Err(Error::NameServer { code, remark: resp.remark }),
+                    };
+                }
+                Err(e) => {
+                    log::warn(&format!("name server {addr} failed for route of {topic}: {e}"));
+                    last_err = e.into();
+                }
+            }
+        }
+        Err(last_err)
+    }
+
+    /// The cached route, looked up on a miss.
+    pub async fn route(&self, topic: &str) -> Result<Arc<TopicRouteData>> {
+        if let Some(r) = self.routes.lock().unwrap().get(topic) {
+            return Ok(r.clone());
+        }
+        self.update_route(topic).await
+    }
+
+    pub fn cached_route(&self, topic: &str) -> Option<Arc<TopicRouteData>> {
+        self.routes.lock().unwrap().get(topic).cloned()
+    }
+
+    pub async fn update_route(&self, topic: &str) -> Result<Arc<TopicRouteData>> {
+        let route = Arc::new(self.query_route(topic).await?);
+        self.routes.lock().unwrap().insert(topic.to_string(), route.clone());
+        self.heartbeat_new_brokers(&route).await;
+        Ok(route)
+    }
+
+    async fn refresh_routes(&self) {
+        let topics: Vec<String> = self.routes.lock().unwrap().keys().cloned().collect();
+        for t in topics {
+            match self.query_route(&t).await {
+                Ok(r) => {
+                    self.routes.lock().unwrap().insert(t, Arc::new(r));
+                }
+                Err(e) => log::warn(&format!("route refresh for {t} failed: {e}")),
+            }
+        }
+    }
+
+    /// Every master broker address known from the cached routes.
+    pub fn broker_addrs(&self) -> Vec<String> {
+        let routes = self.routes.lock().unwrap();
+        let mut addrs: Vec<String> = routes
+            .values()
+            .flat_map(|r| r.broker_datas.iter().filter_map(|b| b.broker_addrs.get(&super::route::MASTER_ID).cloned()))
+            .collect();
+        addrs.sort();
+        addrs.dedup();
+        addrs
+    }
+
+    pub fn master_addr(&self, mq: &MessageQueue) -> Option<String> {
+        let routes = self.routes.lock().unwrap();
+        routes.get(&mq.topic).and_then(|r| r.master_addr(&mq.broker_name).map(String::from))
+    }
+
+    fn heartbeat_body(&self) -> Vec<u8> {
+        let producers: Vec<_> = {
+            let mut groups: Vec<String> = self.producer_groups.lock().unwrap().iter().cloned().collect();
+            groups.sort();
+            groups.into_iter().map(|g| json!({ "groupName": g })).collect()
+        };
+        json!({ "clientID": self.client_id, "producerDataSet": producers, "consumerDataSet": [] })
+            .to_string()
+            .into_bytes()
+    }
+
+    async fn heartbeat_new_brokers(&self, route: &TopicRouteData) {
+        let fresh: Vec<String> = {
+            let mut sent = self.heartbeat_sent_to.lock().unwrap();
+            route
+                .broker_datas
+                .iter()
+                .filter_map(|b| b.broker_addrs.get(&super::route::MASTER_ID).cloned())
+                .filter(|a| sent.insert(a.clone()))
+                .collect()
+        };
+        for addr in fresh {
+            self.send_heartbeat(&addr).await;
+        }
+    }
+
+    async fn send_heartbeat(&self, addr: &str) {
+        let req = RemotingCommand::request(code::HEART_BEAT).with_body(self.heartbeat_body());
+        match self.remoting.invoke(addr, req, NAMESRV_TIMEOUT).await {
+            Ok(r) if r.code == response::SUCCESS => {}
+            Ok(r) => log::warn(&format!("heartbeat to {addr} refused: code {} {}", r.code, r.remark)),
+            Err(e) => log::warn(&format!("heartbeat to {addr} failed: {e}")),
+        }
+    }
+
+    pub async fn send_heartbeat_to_all(&self) {
+        for addr in self.broker_addrs() {
+            self.send_heartbeat(&addr).await;
+        }
+    }
+
+    /// Tells every broker we are gone, then closes all connections and stops the background task.
+    pub async fn shutdown(&self, producer_group: &str, consumer_group: &str) {
+        self.stopping.store(true, Ordering::Release);
+        self.stop_notify.notify_waiters();
+        for addr in self.broker_addrs() {
+            let req = RemotingCommand::request(code::UNREGISTER_CLIENT)
+                .with_field("clientID", &self.client_id)
+                .with_field("producerGroup", producer_group)
+                .with_field("consumerGroup", consumer_group);
+            if let Err(e) = self.remoting.invoke(&addr, req, Duration::from_secs(1)).await {
+                log::warn(&format!("unregister from {addr} failed: {e}"));
+            }
+        }
+        self.remoting.close_all();
+    }
+}

@@ -1,0 +1,15 @@
+//! The client core: plain async Rust, no FFI types.
+
+pub mod callbacks;
+pub mod client;
+pub mod error;
+pub mod ids;
+pub mod log;
+pub mod message;
+pub mod producer;
+pub mod pull;
+pub mod route;
+pub mod runtime;
+pub mod signing;
+
+pub use error::{Error, Result};

@@ -1,0 +1,466 @@
+//! The producer: message validation and preparation, queue choice, sync / async / oneway /
+//! orderly / batch sends with the retry rules of rocketmq-client-cpp 2.2.0.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::client::{code, response, Client, ClientConfig, AUTO_CREATE_TOPIC};
+use super::error::{Error, Result};
+use super::ids;
+use super::log;
+use super::message::{compress, encode_batch, encode_properties, prop, sysflag, Message};
+use super::route::{MessageQueue, TopicRouteData};
+use crate::remoting::{RemotingCommand, RemotingError};
+
+#[derive(Debug, Clone)]
+pub struct ProducerConfig {
+    pub group: String,
+    pub client: ClientConfig,
+    pub send_timeout: Duration,
+    pub compress_level: i32,
+    pub compress_threshold: usize,
+    pub max_message_size: usize,
+    /// Total attempts of a synchronous send (2.2.0: 5).
+    pub sync_attempts: u32,
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        ProducerConfig {
+            group: "DEFAULT_PRODUCER".into(),
+            client: ClientConfig::default(),
+            send_timeout: Duration::from_millis(3000),
+            compress_level: 5,
+            compress_threshold: 4096,
+            max_message_size: 128 * 1024,
+            sync_attempts: 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendStatus {
+    Ok = 0,
+    FlushDiskTimeout = 1,
+    FlushSlaveTimeout = 2,
+    SlaveNotAvailable = 3,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendResult {
+    pub status: SendStatus,
+    /// The client-side unique id (`UNIQ_KEY`); ids joined by commas for a batch.
+    pub msg_id: String,
+    /// The broker's id of the stored message.
+    pub offset_msg_id: String,
+    pub queue: MessageQueue,
+    pub queue_offset: i64,
+    pub transaction_id: Option<String>,
+}
+
+pub type SendCallback = Box<dyn FnOnce(Result<SendResult>) + Send>;
+
+pub struct Producer {
+    config: ProducerConfig,
+    client: Arc<Client>,
+    runtime: tokio::runtime::Handle,
+    next_queue: AtomicUsize,
+    stopped: AtomicBool,
+}
+
+/// A message ready for the wire: validated, id assigned, maybe compressed.
+struct Prepared {
+    topic: String,
+    body: bytes::Bytes,
+    flag: i32,
+    sys_flag: i32,
+    properties: String,
+    msg_id: String,
+    batch: bool,
+}
+
+impl Producer {
+    pub fn start(config: ProducerConfig) -> Result<Arc<Producer>> {
+        if config.group.trim().is_empty() {
+            return Err(Error::InvalidArgument("producer group is empty".into()));
+        }
+        let runtime = super::runtime::handle()?;
+        let client = Client::new(&config.client)?;
+        client.add_producer_group(&config.group);
+        client.start_housekeeping(&runtime);
+        log::info(&format!("producer {} started as {}", config.group, client.client_id));
+        Ok(Arc::new(Producer { config, client, runtime, next_queue: AtomicUsize::new(0), stopped: AtomicBool::new(false) }))
+    }
+
+    pub fn config(&self) -> &ProducerConfig {
+        &self.config
+    }
+
+    pub fn client(&self) -> &Arc<Client> {
+        &self.client
+    }
+
+    pub fn runtime(&self) -> &tokio::runtime::Handle {
+        &self.runtime
+    }
+
+    fn check_running(&self) -> Result<()> {
+        if self.stopped.load(Ordering::Acquire) {
+            Err(Error::state("the producer has been shut down"))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub async fn shutdown(&self) {
+        if self.stopped.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.client.shutdown(&self.config.group, "").await;
+        log::info(&format!("producer {} shut down", self.config.group));
+    }
+
+    /// Validates `msg`, assigns its `UNIQ_KEY` (kept on the caller's message, as 2.2.0 did) and
+    /// compresses a large body for the wire.
+    fn prepare(&self, msg: &mut Message) -> Result<Prepared> {
+        validate(msg, self.config.max_message_size)?;
+        let msg_id = ids::unique_message_id();
+        msg.properties.insert(prop::UNIQ_KEY.to_string(), msg_id.clone());
+        let mut sys_flag = msg.sys_flag;
+        let body = if msg.body.len() >= self.config.compress_threshold {
+            sys_flag |= sysflag::COMPRESSED;
+            bytes::Bytes::from(compress(&msg.body, self.config.compress_level))
+        } else {
+            bytes::Bytes::copy_from_slice(&msg.body)
+        };
+        Ok(Prepared {
+            topic: msg.topic.clone(),
+            body,
+            flag: msg.flag,
+            sys_flag,
+            properties: encode_properties(&msg.properties),
+            msg_id,
+            batch: false,
+        })
+    }
+
+    fn prepare_batch(&self, msgs: &mut [Message]) -> Result<Prepared> {
+        let first = msgs.first().ok_or_else(|| Error::InvalidMessage("the batch is empty".into()))?;
+        let topic = first.topic.clone();
+        let wait = first.property(prop::WAIT).map(String::from);
+        let mut ids = Vec::with_capacity(msgs.len());
+        for (i, m) in msgs.iter_mut().enumerate() {
+            validate(m, self.config.max_message_size)?;
+            if m.topic != topic {
+                return Err(Error::InvalidMessage("all messages of a batch must have the same topic".into()));
+            }
+            if m.topic.starts_with("%RETRY%") {
+                return Err(Error::InvalidMessage("retry topics are not allowed in a batch".into()));
+            }
+            if m.property(prop::WAIT).map(String::from) != wait {
+                return Err(Error::InvalidMessage("all messages of a batch must have the same WAIT flag".into()));
+            }
+            if i > 0 && m.delay_level() > 0 {
+                return Err(Error::InvalidMessage("messages of a batch cannot have a delay level".into()));
+            }
+            let id = ids::unique_message_id();
+            m.properties.insert(prop::UNIQ_KEY.to_string(), id.clone());
+            ids.push(id);
+        }
+        let body = encode_batch(msgs)?;
+        let mut props = first_props(msgs);
+        props.remove(prop::UNIQ_KEY);
+        Ok(Prepared {
+            topic,
+            body,
+            flag: 0,
+            sys_flag: 0,
+            properties: encode_properties(&props),
+            msg_id: ids.join(","),
+            batch: true,
+        })
+    }
+
+    fn request(&self, p: &Prepared, mq: &MessageQueue) -> RemotingCommand {
+        let born = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+        let code = if p.batch { code::SEND_BATCH_MESSAGE } else { code::SEND_MESSAGE_V2 };
+        RemotingCommand::request(code)
+            .with_field("a", &self.config.group)
+            .with_field("b", &p.topic)
+            .with_field("c", AUTO_CREATE_TOPIC)
+            .with_field("d", 4)
+            .with_field("e", mq.queue_id)
+            .with_field("f", p.sys_flag)
+            .with_field("g", born)
+            .with_field("h", p.flag)
+            .with_field("i", &p.properties)
+            .with_field("j", 0)
+            .with_field("k", false)
+            .with_field("l", 16)
+            .with_field("m", p.batch)
+            .with_body(p.body.clone())
+    }
+
+    /// The topic's route, falling back to the auto-create template route when the topic is
+    /// unknown but the brokers create topics on first send.
+    async fn publish_route(&self, topic: &str) -> Result<Arc<TopicRouteData>> {
+        if let Some(r) = self.client.cached_route(topic) {
+            return Ok(r);
+        }
+        match self.client.update_route(topic).await {
+            Ok(r) if !r.write_queues(topic).is_empty() => Ok(r),
+            Ok(_) | Err(Error::NoRoute(_)) => match self.client.query_route(AUTO_CREATE_TOPIC).await {
+                Ok(r) if !r.write_queues(topic).is_empty() => Ok(Arc::new(r)),
+                _ => Err(Error::NoRoute(topic.to_string())),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Writable queues of the topic, never empty.
+    pub async fn write_queues(&self, topic: &str) -> Result<(Arc<TopicRouteData>, Vec<MessageQueue>)> {
+        let route = self.publish_route(topic).await?;
+        let queues = route.write_queues(topic);
+        if queues.is_empty() {
+            return Err(Error::NoRoute(topic.to_string()));
+        }
+        Ok((route, queues))
+    }
+
+    fn pick_queue(&self, queues: &[MessageQueue], avoid_broker: Option<&str>) -> MessageQueue {
+        let start = self.next_queue.fetch_add(1, Ordering::Relaxed);
+        if let Some(avoid) = avoid_broker {
+            for i in 0..queues.len() {
+                let q = &queues[(start + i) % queues.len()];
+                if q.broker_name != avoid {
+                    return q.clone();
+                }
+            }
+        }
+        queues[start % queues.len()].clone()
+    }
+
+    async fn send_once(&self, route: &TopicRouteData, p: &Prepared, mq: &MessageQueue, timeout: Duration) -> Result<SendResult> {
+        let addr = route
+            .master_addr(&mq.broker_name)
+            .ok_or_else(|| Error::NoRoute(p.topic.clone()))?
+            .to_string();
+        let conn = self.client.remoting.connection(&addr).await?;
+        let resp = conn.request(self.request(p, mq), timeout).await?;
+        send_result(&addr, resp, p, mq)
+    }
+
+    /// Synchronous send: up to `sync_attempts` attempts over the topic's queues, moving to
+    /// another broker after a failure, within the send timeout overall.
+    pub async fn send(&self, msg: &mut Message) -> Result<SendResult> {
+        self.check_running()?;
+        let p = self.prepare(msg)?;
+        let (route, queues) = self.write_queues(&p.topic).await?;
+        self.send_with_retries(&route, &p, &queues, None, self.config.sync_attempts).await
+    }
+
+    async fn send_with_retries(
+        &self,
+        route: &TopicRouteData,
+        p: &Prepared,
+        queues: &[MessageQueue],
+        first: Option<MessageQueue>,
+        attempts: u32,
+    ) -> Result<SendResult> {
+        let deadline = Instant::now() + self.config.send_timeout;
+        let mut last_err: Option<Error> = None;
+        let mut last_broker: Option<String> = None;
+        let mut next = first;
+        let mut made = 0;
+        for _ in 0..attempts.max(1) {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            let mq = match next.take() {
+                Some(q) => q,
+                None => self.pick_queue(queues, last_broker.as_deref()),
+            };
+            made += 1;
+            match self.send_once(route, p, &mq, deadline - now).await {
+                Ok(r) => return Ok(r),
+                Err(e) if retryable(&e) => {
+                    log::warn(&format!("send of {} to {:?} failed, trying another queue: {e}", p.msg_id, mq));
+                    last_broker = Some(mq.broker_name.clone());
+                    last_err = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let last = last_err.unwrap_or(Error::Timeout(self.config.send_timeout.as_millis() as u64));
+        if made == 1 {
+            return Err(last);
+        }
+        Err(Error::Exhausted { attempts: made, last: Box::new(last) })
+    }
+
+    /// Sends to the queue `select(queue_count)` returns (host code, run on the calling thread);
+    /// after a failure up to `retries` more attempts go to the following queues, as 2.2.0 did.
+    pub async fn send_orderly(&self, msg: &mut Message, select: &mut dyn FnMut(usize, &Message) -> i32, retries: u32) -> Result<SendResult> {
+        self.check_running()?;
+        let p = self.prepare(msg)?;
+        let (route, queues) = self.write_queues(&p.topic).await?;
+        let index = select(queues.len(), msg);
+        queue_at(&queues, index)?;
+        let start = index as usize;
+        let mut last = Err(Error::NoRoute(p.topic.clone()));
+        let deadline = Instant::now() + self.config.send_timeout;
+        for attempt in 0..=retries {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            let mq = queues[(start + attempt as usize) % queues.len()].clone();
+            last = self.send_once(&route, &p, &mq, deadline - now).await;
+            match &last {
+                Ok(_) => return last,
+                Err(e) if retryable(e) => continue,
+                Err(_) => return last,
+            }
+        }
+        last
+    }
+
+    /// The queue a sharding key maps to, with `__SHARDINGKEY` set on the message.
+    pub async fn send_by_sharding_key(&self, msg: &mut Message, key: &str) -> Result<SendResult> {
+        msg.set_property(prop::SHARDING_KEY, key);
+        let mut select = |n: usize, _: &Message| ids::sharding_queue(key, n) as i32;
+        self.send_orderly(msg, &mut select, 3).await
+    }
+
+    pub async fn send_batch(&self, msgs: &mut [Message]) -> Result<SendResult> {
+        self.check_running()?;
+        let p = self.prepare_batch(msgs)?;
+        let (route, queues) = self.write_queues(&p.topic).await?;
+        self.send_with_retries(&route, &p, &queues, None, self.config.sync_attempts).await
+    }
+
+    /// Fire and forget: one write to a round-robin (or the given) queue, no retry once written.
+    pub async fn send_oneway(&self, msg: &mut Message, queue: Option<MessageQueue>) -> Result<()> {
+        self.check_running()?;
+        let p = self.prepare(msg)?;
+        let (route, queues) = self.write_queues(&p.topic).await?;
+        let mq = queue.unwrap_or_else(|| self.pick_queue(&queues, None));
+        let addr = route.master_addr(&mq.broker_name).ok_or_else(|| Error::NoRoute(p.topic.clone()))?.to_string();
+        self.client.remoting.invoke_oneway(&addr, self.request(&p, &mq)).await?;
+        Ok(())
+    }
+
+    /// Asynchronous send (one network attempt, as 2.2.0): `callback` runs on the callback
+    /// thread. Errors found before anything is sent are returned instead.
+    pub fn send_async(self: &Arc<Self>, msg: &mut Message, queue: Option<MessageQueue>, callback: SendCallback) -> Result<()> {
+        self.check_running()?;
+        let p = self.prepare(msg)?;
+        let wrapped: SendCallback = Box::new(move |r| super::callbacks::dispatch(Box::new(move || callback(r))));
+        // Fast path: route and connection known, so the request is written from this thread.
+        if let Some(route) = self.client.cached_route(&p.topic) {
+            let queues = route.write_queues(&p.topic);
+            if !queues.is_empty() {
+                let mq = queue.clone().unwrap_or_else(|| self.pick_queue(&queues, None));
+                if let Some(addr) = route.master_addr(&mq.broker_name) {
+                    if let Some(conn) = self.client.remoting.cached(addr) {
+                        let req = self.request(&p, &mq);
+                        let addr = addr.to_string();
+                        conn.send_request(req, self.config.send_timeout, Box::new(move |r| {
+                            wrapped(r.map_err(Error::from).and_then(|resp| send_result(&addr, resp, &p, &mq)))
+                        }));
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        let me = self.clone();
+        self.runtime.spawn(async move {
+            let outcome = async {
+                let (route, queues) = me.write_queues(&p.topic).await?;
+                let mq = queue.unwrap_or_else(|| me.pick_queue(&queues, None));
+                me.send_once(&route, &p, &mq, me.config.send_timeout).await
+            }
+            .await;
+            wrapped(outcome);
+        });
+        Ok(())
+    }
+}
+
+fn first_props(msgs: &[Message]) -> std::collections::BTreeMap<String, String> {
+    msgs.first().map(|m| m.properties.clone()).unwrap_or_default()
+}
+
+fn queue_at(queues: &[MessageQueue], index: i32) -> Result<MessageQueue> {
+    if index < 0 || index as usize >= queues.len() {
+        return Err(Error::InvalidArgument(format!(
+            "the queue selector returned {index}, but the topic has {} queues",
+            queues.len()
+        )));
+    }
+    Ok(queues[index as usize].clone())
+}
+
+/// Errors after which another queue (or broker) is worth a try.
+fn retryable(e: &Error) -> bool {
+    match e {
+        Error::Remoting(RemotingError::Codec(_)) => false,
+        Error::Remoting(_) | Error::NoRoute(_) => true,
+        Error::Broker { code, .. } => matches!(
+            *code,
+            response::SYSTEM_ERROR
+                | response::SYSTEM_BUSY
+                | response::SERVICE_NOT_AVAILABLE
+                | response::NO_PERMISSION
+                | response::TOPIC_NOT_EXIST
+                | 204
+                | 205
+        ),
+        _ => false,
+    }
+}
+
+fn validate(msg: &Message, max_size: usize) -> Result<()> {
+    let topic = msg.topic.trim();
+    if topic.is_empty() {
+        return Err(Error::InvalidMessage("the topic is empty".into()));
+    }
+    if msg.topic.len() > 255 {
+        return Err(Error::InvalidMessage(format!("the topic is longer than 255 characters: {}", msg.topic.len())));
+    }
+    if msg.topic == AUTO_CREATE_TOPIC {
+        return Err(Error::InvalidMessage(format!("the topic {AUTO_CREATE_TOPIC} is reserved for the broker")));
+    }
+    if msg.body.is_empty() {
+        return Err(Error::InvalidMessage("the message body is empty".into()));
+    }
+    if msg.body.len() > max_size {
+        return Err(Error::InvalidMessage(format!(
+            "the message body is {} bytes, more than the maximum message size of {} bytes",
+            msg.body.len(),
+            max_size
+        )));
+    }
+    Ok(())
+}
+
+fn send_result(addr: &str, resp: RemotingCommand, p: &Prepared, mq: &MessageQueue) -> Result<SendResult> {
+    let status = match resp.code {
+        response::SUCCESS => SendStatus::Ok,
+        response::FLUSH_DISK_TIMEOUT => SendStatus::FlushDiskTimeout,
+        response::FLUSH_SLAVE_TIMEOUT => SendStatus::FlushSlaveTimeout,
+        response::SLAVE_NOT_AVAILABLE => SendStatus::SlaveNotAvailable,
+        code => return Err(Error::Broker { addr: addr.to_string(), code, remark: resp.remark }),
+    };
+    let queue_id = resp.field_i64("queueId").map_or(mq.queue_id, |q| q as i32);
+    Ok(SendResult {
+        status,
+        msg_id: p.msg_id.clone(),
+        offset_msg_id: resp.field("msgId").unwrap_or_default().to_string(),
+        queue: MessageQueue { topic: mq.topic.clone(), broker_name: mq.broker_name.clone(), queue_id },
+        queue_offset: resp.field_i64("queueOffset").unwrap_or(0),
+        transaction_id: resp.field("transactionId").map(String::from),
+    })
+}

@@ -1,0 +1,146 @@
+//! Pulling messages from a queue: the pull consumer's one request, also used by tests to read
+//! back what was sent.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::client::{code, response, Client, ClientConfig};
+use super::error::{Error, Result};
+use super::log;
+use super::message::{decode_messages, prop, MessageExt};
+use super::route::MessageQueue;
+use crate::remoting::RemotingCommand;
+
+const FLAG_SUBSCRIPTION: i32 = 0x4;
+/// Broker-side long-poll parameter of a non-suspended pull (2.2.0 sent 20 s).
+const BROKER_SUSPEND_MS: i64 = 20_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PullStatus {
+    Found = 0,
+    NoNewMsg = 1,
+    NoMatchedMsg = 2,
+    OffsetIllegal = 3,
+    BrokerTimeout = 4,
+}
+
+#[derive(Debug, Clone)]
+pub struct PullResult {
+    pub status: PullStatus,
+    pub next_begin_offset: i64,
+    pub min_offset: i64,
+    pub max_offset: i64,
+    pub messages: Vec<MessageExt>,
+}
+
+/// A tag expression: `*` (or empty) for all, else tags separated by `||`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagFilter {
+    pub expression: String,
+    tags: Option<Vec<String>>,
+}
+
+impl TagFilter {
+    pub fn parse(expression: &str) -> Self {
+        let e = expression.trim();
+        if e.is_empty() || e == "*" {
+            return TagFilter { expression: "*".into(), tags: None };
+        }
+        let tags: Vec<String> = e.split("||").map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
+        TagFilter { expression: tags.join(" || "), tags: Some(tags) }
+    }
+
+    pub fn matches(&self, m: &MessageExt) -> bool {
+        match &self.tags {
+            None => true,
+            Some(tags) => m.message.property(prop::TAGS).is_some_and(|t| tags.iter().any(|x| x == t)),
+        }
+    }
+}
+
+pub struct Puller {
+    pub client: Arc<Client>,
+    pub group: String,
+}
+
+impl Puller {
+    pub fn new(group: &str, config: &ClientConfig) -> Result<Self> {
+        Ok(Puller { client: Client::new(config)?, group: group.to_string() })
+    }
+
+    /// The topic's readable queues, from a fresh route lookup.
+    pub async fn fetch_queues(&self, topic: &str) -> Result<Vec<MessageQueue>> {
+        let route = self.client.update_route(topic).await?;
+        Ok(route.read_queues(topic))
+    }
+
+    async fn broker_addr(&self, mq: &MessageQueue) -> Result<String> {
+        if let Some(a) = self.client.master_addr(mq) {
+            return Ok(a);
+        }
+        self.client.update_route(&mq.topic).await?;
+        self.client.master_addr(mq).ok_or_else(|| Error::NoRoute(mq.topic.clone()))
+    }
+
+    /// One pull from `offset`, at most `max` messages, filtered by tag on the client as well.
+    pub async fn pull(&self, mq: &MessageQueue, filter: &TagFilter, offset: i64, max: i32, timeout: Duration) -> Result<PullResult> {
+        if offset < 0 || max <= 0 {
+            return Err(Error::InvalidArgument(format!("offset {offset} or maxNums {max} out of range")));
+        }
+        let addr = self.broker_addr(mq).await?;
+        let req = RemotingCommand::request(code::PULL_MESSAGE)
+            .with_field("consumerGroup", &self.group)
+            .with_field("topic", &mq.topic)
+            .with_field("queueId", mq.queue_id)
+            .with_field("queueOffset", offset)
+            .with_field("maxMsgNums", max)
+            .with_field("sysFlag", FLAG_SUBSCRIPTION)
+            .with_field("commitOffset", 0)
+            .with_field("suspendTimeoutMillis", BROKER_SUSPEND_MS)
+            .with_field("subscription", &filter.expression)
+            .with_field("subVersion", 0)
+            .with_field("expressionType", "TAG");
+        let resp = self.client.remoting.invoke(&addr, req, timeout).await?;
+        let status = match resp.code {
+            response::SUCCESS => PullStatus::Found,
+            response::PULL_NOT_FOUND => PullStatus::NoNewMsg,
+            response::PULL_RETRY_IMMEDIATELY => PullStatus::NoMatchedMsg,
+            response::PULL_OFFSET_MOVED => PullStatus::OffsetIllegal,
+            code => return Err(Error::Broker { addr, code, remark: resp.remark }),
+        };
+        let messages = if status == PullStatus::Found {
+            let mut all = decode_messages(resp.body.clone())?;
+            all.retain(|m| filter.matches(m));
+            all
+        } else {
+            Vec::new()
+        };
+        if status == PullStatus::Found {
+            log::debug(&format!("pulled {} message(s) from {:?} at {offset}", messages.len(), mq));
+        }
+        Ok(PullResult {
+            status,
+            next_begin_offset: resp.field_i64("nextBeginOffset").unwrap_or(offset),
+            min_offset: resp.field_i64("minOffset").unwrap_or(0),
+            max_offset: resp.field_i64("maxOffset").unwrap_or(0),
+            messages,
+        })
+    }
+
+    pub async fn shutdown(&self) {
+        self.client.shutdown("", &self.group).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tag_expressions() {
+        assert_eq!(TagFilter::parse("").expression, "*");
+        let f = TagFilter::parse("TagA ||TagB");
+        assert_eq!(f.expression, "TagA || TagB");
+        assert_eq!(f.tags.as_ref().unwrap().len(), 2);
+    }
+}

@@ -1,0 +1,310 @@
+//! One TCP connection to a name server or broker: frames out, frames in, responses matched to
+//! their requests by `opaque`.
+//!
+//! Writing: the calling thread writes the frame straight into the socket when nothing is queued
+//! (no task hop on the hot path); whatever the socket does not take is queued and flushed by the
+//! connection's writer task. Reading: one reader task per connection decodes frames and completes
+//! the waiter registered under the response's `opaque`. Requests the server sends to us (checks,
+//! notifications) go to the connection's [`InboundHandler`].
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use bytes::{Buf, BytesMut};
+use tokio::io::AsyncReadExt;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::TcpStream;
+use tokio::sync::Notify;
+
+use super::command::RemotingCommand;
+use super::RemotingError;
+
+/// Largest frame we accept, as the Java side (`com.rocketmq.remoting.frameMaxLength`).
+const MAX_FRAME: usize = 16 * 1024 * 1024;
+/// How often expired waiters are swept out of the pending table.
+const REAPER_TICK: Duration = Duration::from_millis(50);
+
+static NEXT_OPAQUE: AtomicI32 = AtomicI32::new(0);
+
+pub fn next_opaque() -> i32 {
+    NEXT_OPAQUE.fetch_add(1, Ordering::Relaxed) & i32::MAX
+}
+
+/// Called with the outcome of a request: the response, or why there is none.
+pub type Waiter = Box<dyn FnOnce(Result<RemotingCommand, RemotingError>) + Send>;
+
+/// Changes every outgoing request just before it is encoded (request signing for access control).
+pub trait RpcHook: Send + Sync {
+    fn before_request(&self, cmd: &mut RemotingCommand);
+}
+
+/// Receives requests initiated by the server (broker → client).
+pub trait InboundHandler: Send + Sync {
+    fn on_request(&self, conn: &Arc<Connection>, cmd: RemotingCommand);
+}
+
+struct Pending {
+    deadline: Instant,
+    waiter: Waiter,
+}
+
+struct Outbox {
+    buf: BytesMut,
+}
+
+pub struct Connection {
+    addr: String,
+    writer: OwnedWriteHalf,
+    outbox: Mutex<Outbox>,
+    wake_writer: Notify,
+    pending: Mutex<HashMap<i32, Pending>>,
+    closed: AtomicBool,
+    closed_notify: Notify,
+    hook: Option<Arc<dyn RpcHook>>,
+}
+
+impl Connection {
+    /// Connects and spawns the reader, writer and reaper tasks on the current runtime.
+    pub async fn connect(
+        addr: &str,
+        timeout: Duration,
+        hook: Option<Arc<dyn RpcHook>>,
+        inbound: Option<Weak<dyn InboundHandler>>,
+    ) -> Result<Arc<Connection>, RemotingError> {
+        let stream = match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => return Err(RemotingError::Connect(addr.to_string(), e.to_string())),
+            Err(_) => return Err(RemotingError::Connect(addr.to_string(), "connect timed out".into())),
+        };
+        let _ = stream.set_nodelay(true);
+        let (reader, writer) = stream.into_split();
+        let conn = Arc::new(Connection {
+            addr: addr.to_string(),
+            writer,
+            outbox: Mutex::new(Outbox { buf: BytesMut::new() }),
+            wake_writer: Notify::new(),
+            pending: Mutex::new(HashMap::new()),
+            closed: AtomicBool::new(false),
+            closed_notify: Notify::new(),
+            hook,
+        });
+        tokio::spawn(read_loop(conn.clone(), reader, inbound));
+        tokio::spawn(write_loop(conn.clone()));
+        tokio::spawn(reap_loop(Arc::downgrade(&conn)));
+        Ok(conn)
+    }
+
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Sends a request; `waiter` gets the response, a timeout after `timeout`, or the close error.
+    pub fn send_request(&self, mut cmd: RemotingCommand, timeout: Duration, waiter: Waiter) {
+        cmd.opaque = next_opaque();
+        if let Some(hook) = &self.hook {
+            hook.before_request(&mut cmd);
+        }
+        let opaque = cmd.opaque;
+        {
+            let mut pending = self.pending.lock().unwrap();
+            if self.is_closed() {
+                drop(pending);
+                waiter(Err(RemotingError::Closed(self.addr.clone())));
+                return;
+            }
+            pending.insert(opaque, Pending { deadline: Instant::now() + timeout, waiter });
+        }
+        if let Err(e) = self.write_frame(&cmd) {
+            if let Some(p) = self.pending.lock().unwrap().remove(&opaque) {
+                (p.waiter)(Err(e));
+            }
+        }
+    }
+
+    /// Async form of [`send_request`](Self::send_request).
+    pub async fn request(&self, cmd: RemotingCommand, timeout: Duration) -> Result<RemotingCommand, RemotingError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.send_request(cmd, timeout, Box::new(move |r| {
+            let _ = tx.send(r);
+        }));
+        rx.await.unwrap_or_else(|_| Err(RemotingError::Closed(self.addr.clone())))
+    }
+
+    /// Writes a request that expects no answer.
+    pub fn send_oneway(&self, mut cmd: RemotingCommand) -> Result<(), RemotingError> {
+        cmd.opaque = next_opaque();
+        cmd.mark_oneway();
+        if let Some(hook) = &self.hook {
+            hook.before_request(&mut cmd);
+        }
+        self.write_frame(&cmd)
+    }
+
+    /// Writes a response to a request the server sent us.
+    pub fn send_response(&self, cmd: &RemotingCommand) -> Result<(), RemotingError> {
+        self.write_frame(cmd)
+    }
+
+    fn write_frame(&self, cmd: &RemotingCommand) -> Result<(), RemotingError> {
+        if self.is_closed() {
+            return Err(RemotingError::Closed(self.addr.clone()));
+        }
+        let mut outbox = self.outbox.lock().unwrap();
+        if !outbox.buf.is_empty() {
+            // Older bytes are still queued: keep the order, let the writer task flush.
+            cmd.encode_into(&mut outbox.buf);
+            drop(outbox);
+            self.wake_writer.notify_one();
+            return Ok(());
+        }
+        let frame = cmd.encode();
+        let mut written = 0;
+        while written < frame.len() {
+            match self.writer.try_write(&frame[written..]) {
+                Ok(n) => written += n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    drop(outbox);
+                    self.close();
+                    return Err(RemotingError::Io(self.addr.clone(), e.to_string()));
+                }
+            }
+        }
+        if written < frame.len() {
+            outbox.buf.extend_from_slice(&frame[written..]);
+            drop(outbox);
+            self.wake_writer.notify_one();
+        }
+        Ok(())
+    }
+
+    /// Marks the connection closed and fails every waiter. Idempotent.
+    pub fn close(&self) {
+        if self.closed.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.closed_notify.notify_waiters();
+        self.wake_writer.notify_one();
+        let drained: Vec<Pending> = self.pending.lock().unwrap().drain().map(|(_, p)| p).collect();
+        for p in drained {
+            (p.waiter)(Err(RemotingError::Closed(self.addr.clone())));
+        }
+    }
+
+    fn complete(&self, response: RemotingCommand) {
+        let entry = self.pending.lock().unwrap().remove(&response.opaque);
+        if let Some(p) = entry {
+            (p.waiter)(Ok(response));
+        }
+    }
+
+    fn reap_expired(&self, now: Instant) {
+        let expired: Vec<Pending> = {
+            let mut pending = self.pending.lock().unwrap();
+            if pending.is_empty() {
+                return;
+            }
+            let keys: Vec<i32> = pending.iter().filter(|(_, p)| p.deadline <= now).map(|(k, _)| *k).collect();
+            keys.into_iter().filter_map(|k| pending.remove(&k)).collect()
+        };
+        for p in expired {
+            (p.waiter)(Err(RemotingError::Timeout(self.addr.clone())));
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn pending_len(&self) -> usize {
+        self.pending.lock().unwrap().len()
+    }
+}
+
+async fn read_loop(conn: Arc<Connection>, mut reader: OwnedReadHalf, inbound: Option<Weak<dyn InboundHandler>>) {
+    let mut buf = BytesMut::with_capacity(64 * 1024);
+    let outcome: Result<(), RemotingError> = async {
+        loop {
+            // Decode every complete frame already buffered.
+            while buf.len() >= 4 {
+                let len = u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
+                if len > MAX_FRAME || len < 4 {
+                    return Err(RemotingError::Codec(format!("invalid frame length {len}")));
+                }
+                if buf.len() < 4 + len {
+                    buf.reserve(4 + len - buf.len());
+                    break;
+                }
+                buf.advance(4);
+                let frame = buf.split_to(len).freeze();
+                let cmd = RemotingCommand::decode(frame)?;
+                if cmd.is_response() {
+                    conn.complete(cmd);
+                } else if let Some(handler) = inbound.as_ref().and_then(Weak::upgrade) {
+                    handler.on_request(&conn, cmd);
+                }
+            }
+            let n = tokio::select! {
+                r = reader.read_buf(&mut buf) => r.map_err(|e| RemotingError::Io(conn.addr.clone(), e.to_string()))?,
+                _ = conn.closed_notify.notified() => return Ok(()),
+            };
+            if n == 0 {
+                return Err(RemotingError::Closed(conn.addr.clone()));
+            }
+        }
+    }
+    .await;
+    if let Err(e) = outcome {
+        crate::core::log::debug(&format!("connection to {} ended: {e}", conn.addr));
+    }
+    conn.close();
+}
+
+async fn write_loop(c: Arc<Connection>) {
+    loop {
+        if c.is_closed() {
+            return;
+        }
+        let notified = c.wake_writer.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if c.outbox.lock().unwrap().buf.is_empty() {
+            notified.await;
+            continue;
+        }
+        if c.writer.writable().await.is_err() {
+            c.close();
+            return;
+        }
+        let mut outbox = c.outbox.lock().unwrap();
+        while !outbox.buf.is_empty() {
+            match c.writer.try_write(&outbox.buf) {
+                Ok(n) => outbox.buf.advance(n),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    drop(outbox);
+                    c.close();
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn reap_loop(conn: Weak<Connection>) {
+    let mut tick = tokio::time::interval(REAPER_TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let Some(c) = conn.upgrade() else { return };
+        if c.is_closed() {
+            return;
+        }
+        c.reap_expired(Instant::now());
+    }
+}

@@ -1,0 +1,119 @@
+//! The RocketMQ remoting layer: frames, `RemotingCommand`, connections and a pool of them.
+
+pub mod command;
+pub mod connection;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+pub use command::RemotingCommand;
+pub use connection::{Connection, InboundHandler, RpcHook, Waiter};
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum RemotingError {
+    #[error("connect to {0} failed: {1}")]
+    Connect(String, String),
+    #[error("connection to {0} closed")]
+    Closed(String),
+    #[error("I/O error on connection to {0}: {1}")]
+    Io(String, String),
+    #[error("wait response timeout from {0}")]
+    Timeout(String),
+    #[error("protocol error: {0}")]
+    Codec(String),
+}
+
+const CONNECT_TIMEOUT: Duration = Duration::from_millis(3000);
+const BACKOFF_MIN: Duration = Duration::from_millis(100);
+const BACKOFF_MAX: Duration = Duration::from_secs(5);
+
+struct Backoff {
+    retry_at: Instant,
+    delay: Duration,
+    last_error: RemotingError,
+}
+
+/// Connections by address, opened on first use and reopened after a failure, with an exponential
+/// back-off between failed attempts so that a dead broker costs a fast error, not a connect
+/// timeout per request.
+pub struct RemotingClient {
+    conns: Mutex<HashMap<String, Arc<Connection>>>,
+    backoff: Mutex<HashMap<String, Backoff>>,
+    connecting: tokio::sync::Mutex<()>,
+    hook: Option<Arc<dyn RpcHook>>,
+    inbound: Mutex<Option<Weak<dyn InboundHandler>>>,
+}
+
+impl RemotingClient {
+    pub fn new(hook: Option<Arc<dyn RpcHook>>) -> Self {
+        RemotingClient {
+            conns: Mutex::new(HashMap::new()),
+            backoff: Mutex::new(HashMap::new()),
+            connecting: tokio::sync::Mutex::new(()),
+            hook,
+            inbound: Mutex::new(None),
+        }
+    }
+
+    /// Where requests that brokers send us on our connections are delivered.
+    pub fn set_inbound(&self, handler: Weak<dyn InboundHandler>) {
+        *self.inbound.lock().unwrap() = Some(handler);
+    }
+
+    /// The open connection to `addr`, if there is one.
+    pub fn cached(&self, addr: &str) -> Option<Arc<Connection>> {
+        let conns = self.conns.lock().unwrap();
+        conns.get(addr).filter(|c| !c.is_closed()).cloned()
+    }
+
+    pub async fn connection(&self, addr: &str) -> Result<Arc<Connection>, RemotingError> {
+        if let Some(c) = self.cached(addr) {
+            return Ok(c);
+        }
+        let _guard = self.connecting.lock().await;
+        if let Some(c) = self.cached(addr) {
+            return Ok(c);
+        }
+        if let Some(b) = self.backoff.lock().unwrap().get(addr) {
+            if Instant::now() < b.retry_at {
+                return Err(b.last_error.clone());
+            }
+        }
+        let inbound = self.inbound.lock().unwrap().clone();
+        match Connection::connect(addr, CONNECT_TIMEOUT, self.hook.clone(), inbound).await {
+            Ok(c) => {
+                self.backoff.lock().unwrap().remove(addr);
+                self.conns.lock().unwrap().insert(addr.to_string(), c.clone());
+                Ok(c)
+            }
+            Err(e) => {
+                let mut backoff = self.backoff.lock().unwrap();
+                let delay = backoff.get(addr).map_or(BACKOFF_MIN, |b| (b.delay * 2).min(BACKOFF_MAX));
+                backoff.insert(
+                    addr.to_string(),
+                    Backoff { retry_at: Instant::now() + delay, delay, last_error: e.clone() },
+                );
+                Err(e)
+            }
+        }
+    }
+
+    pub async fn invoke(&self, addr: &str, cmd: RemotingCommand, timeout: Duration) -> Result<RemotingCommand, RemotingError> {
+        let conn = self.connection(addr).await?;
+        conn.request(cmd, timeout).await
+    }
+
+    pub async fn invoke_oneway(&self, addr: &str, cmd: RemotingCommand) -> Result<(), RemotingError> {
+        let conn = self.connection(addr).await?;
+        conn.send_oneway(cmd)
+    }
+
+    /// Closes every connection; waiters get a `Closed` error.
+    pub fn close_all(&self) {
+        let conns: Vec<Arc<Connection>> = self.conns.lock().unwrap().drain().map(|(_, c)| c).collect();
+        for c in conns {
+            c.close();
+        }
+    }
+}
