@@ -1,1 +1,115 @@
+//! The C API of rocketmq-client-cpp 2.2.0: one module per C header. This is the only place with
+//! `extern "C"`, raw pointers and C strings.
+//!
+//! Every exported function runs its body through [`entry`]: panics are caught, NULL arguments
+//! and failures become the 2.2.0 status code of that function, and the reason is stored for
+//! `GetLatestErrorMessage()`.
 
+// Names follow the C headers (parameter and field names included) so that the generated header
+// matches 2.2.0 word for word.
+#![allow(non_snake_case, non_camel_case_types)]
+
+pub mod batch_message;
+pub mod common;
+pub mod error_message;
+pub mod message;
+pub mod message_ext;
+pub mod message_queue;
+pub mod mq_exception;
+pub mod producer;
+pub mod pull_consumer;
+pub mod pull_result;
+pub mod push_consumer;
+pub mod send_result;
+pub mod transaction_status;
+
+use std::ffi::{c_char, CStr};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+pub use error_message::set_last_error;
+
+/// Why an exported function fails: the value it returns and the text for the host.
+pub struct Failure<T> {
+    pub value: T,
+    pub text: String,
+}
+
+pub type Outcome<T> = Result<T, Failure<T>>;
+
+pub fn fail<T>(value: T, text: impl Into<String>) -> Failure<T> {
+    Failure { value, text: text.into() }
+}
+
+/// The boundary every exported function goes through.
+pub fn entry<T>(function: &'static str, on_panic: T, body: impl FnOnce() -> Outcome<T>) -> T {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(v)) => v,
+        Ok(Err(f)) => {
+            set_last_error(&f.text);
+            crate::core::log::debug(&format!("{function}: {}", f.text));
+            f.value
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let text = format!("internal error in {function}: {what}");
+            crate::core::log::error(&text);
+            set_last_error(&text);
+            on_panic
+        }
+    }
+}
+
+/// Fails with `value` when `ptr` is NULL.
+pub fn non_null<P, T>(ptr: *const P, name: &str, function: &str, value: T) -> Result<(), Failure<T>> {
+    if ptr.is_null() {
+        Err(fail(value, format!("{function}: argument `{name}` is NULL")))
+    } else {
+        Ok(())
+    }
+}
+
+/// The C string as Rust text (invalid UTF-8 replaced), or a failure when NULL.
+///
+/// # Safety
+/// `ptr` is NULL or points to a NUL-terminated string.
+pub unsafe fn c_str<T>(ptr: *const c_char, name: &str, function: &str, value: T) -> Result<String, Failure<T>> {
+    non_null(ptr, name, function, value)?;
+    Ok(CStr::from_ptr(ptr).to_string_lossy().into_owned())
+}
+
+/// Copies `text` into a fixed C buffer, truncated to `buf.len() - 1` bytes and NUL-terminated.
+pub fn copy_to_buf(text: &str, buf: &mut [c_char]) {
+    let n = text.len().min(buf.len().saturating_sub(1));
+    for (dst, src) in buf.iter_mut().zip(text.as_bytes()[..n].iter()) {
+        *dst = *src as c_char;
+    }
+    if let Some(end) = buf.get_mut(n) {
+        *end = 0;
+    }
+}
+
+/// The text "not implemented yet: <function>" for capabilities of later milestones.
+pub fn not_implemented<T>(value: T, function: &str) -> Failure<T> {
+    fail(value, format!("not implemented yet: {function}"))
+}
+
+/// The name server list for a client being started: the address set (or `NAMESRV_ADDR` read at
+/// creation), else the list published at the domain.
+pub fn resolve_namesrv(config: &crate::core::client::ClientConfig, domain: &str) -> Result<Vec<String>, crate::core::Error> {
+    if !config.namesrv_addrs.is_empty() {
+        return Ok(config.namesrv_addrs.clone());
+    }
+    if !domain.is_empty() {
+        return crate::core::runtime::block_on(crate::core::namesrv_domain::fetch(domain))?;
+    }
+    Err(crate::core::Error::NoNameServer)
+}
+
+/// `NAMESRV_ADDR`, read when a client handle is created (as 2.2.0 did).
+pub fn namesrv_from_env() -> Vec<String> {
+    std::env::var("NAMESRV_ADDR").map(|a| crate::core::client::parse_namesrv_list(&a)).unwrap_or_default()
+}

@@ -6,6 +6,7 @@ pub mod error;
 pub mod ids;
 pub mod log;
 pub mod message;
+pub mod namesrv_domain;
 pub mod producer;
 pub mod pull;
 pub mod route;

@@ -1,0 +1,594 @@
+//! `CProducer.h`: normal, orderly and transaction producers.
+
+use std::ffi::{c_char, c_int, c_long, c_void, CString};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::common::status::*;
+use super::common::{CLogLevel, CTraceModel, TRACE_OPEN, VERSION_TEXT};
+use super::message::CMessage;
+use super::message_ext::CMessageExt;
+use super::mq_exception::CMQException;
+use super::send_result::CSendResult;
+use super::transaction_status::CTransactionStatus;
+use super::{batch_message::CBatchMessage, c_str, entry, fail, non_null, not_implemented, Failure, Outcome};
+use crate::core::client::parse_namesrv_list;
+use crate::core::message::{prop, Message};
+use crate::core::producer::{Producer, ProducerConfig, SendResult};
+use crate::core::{log, runtime, Error};
+
+pub type QueueSelectorCallback = Option<unsafe extern "C" fn(size: c_int, msg: *mut CMessage, arg: *mut c_void) -> c_int>;
+pub type CSendSuccessCallback = Option<unsafe extern "C" fn(result: CSendResult)>;
+pub type CSendExceptionCallback = Option<unsafe extern "C" fn(e: CMQException)>;
+pub type COnSendSuccessCallback = Option<unsafe extern "C" fn(result: CSendResult, msg: *mut CMessage, userData: *mut c_void)>;
+pub type COnSendExceptionCallback = Option<unsafe extern "C" fn(e: CMQException, msg: *mut CMessage, userData: *mut c_void)>;
+pub type CLocalTransactionCheckerCallback =
+    Option<unsafe extern "C" fn(producer: *mut CProducer, msg: *mut CMessageExt, data: *mut c_void) -> CTransactionStatus>;
+pub type CLocalTransactionExecutorCallback =
+    Option<unsafe extern "C" fn(producer: *mut CProducer, msg: *mut CMessage, data: *mut c_void) -> CTransactionStatus>;
+
+const LIVE: u32 = 0x524D_5150; // "RMQP"
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Normal,
+    Orderly,
+    Transaction,
+}
+
+struct Settings {
+    config: ProducerConfig,
+    namesrv_domain: String,
+    trace: bool,
+    ssl: bool,
+    ssl_property_file: String,
+}
+
+struct State {
+    settings: Settings,
+    running: Option<Arc<Producer>>,
+}
+
+/// Opaque to C: `typedef struct CProducer CProducer;`.
+pub struct CProducer {
+    magic: u32,
+    kind: Kind,
+    state: Mutex<State>,
+    version: CString,
+    #[allow(dead_code)] // used by transactions (a later milestone)
+    checker: (CLocalTransactionCheckerCallback, usize),
+}
+
+impl CProducer {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The live producer behind `p`, or a failure with `code`.
+fn handle<'a>(p: *mut CProducer, function: &str, code: c_int) -> Result<&'a CProducer, Failure<c_int>> {
+    // SAFETY: hosts pass NULL or a pointer from Create*Producer that they have not destroyed.
+    match unsafe { p.as_ref() } {
+        Some(h) if h.magic == LIVE => Ok(h),
+        Some(_) => Err(fail(code, format!("{function}: `producer` is not a live producer"))),
+        None => Err(fail(NULL_POINTER, format!("{function}: argument `producer` is NULL"))),
+    }
+}
+
+fn create(group: *const c_char, kind: Kind, function: &str, checker: (CLocalTransactionCheckerCallback, usize)) -> Outcome<*mut CProducer> {
+    // SAFETY: NULL or a NUL-terminated string from the host.
+    let group = unsafe { c_str(group, "groupId", function, std::ptr::null_mut())? };
+    let mut config = ProducerConfig { group: if group.is_empty() { "DEFAULT_PRODUCER".into() } else { group }, ..Default::default() };
+    config.client.instance_name = "DEFAULT".into();
+    config.client.namesrv_addrs = super::namesrv_from_env();
+    let settings = Settings { config, namesrv_domain: String::new(), trace: false, ssl: false, ssl_property_file: String::new() };
+    let h = CProducer {
+        magic: LIVE,
+        kind,
+        state: Mutex::new(State { settings, running: None }),
+        version: CString::new(VERSION_TEXT).unwrap_or_default(),
+        checker,
+    };
+    Ok(Box::into_raw(Box::new(h)))
+}
+
+#[no_mangle]
+pub extern "C" fn CreateProducer(groupId: *const c_char) -> *mut CProducer {
+    entry("CreateProducer", std::ptr::null_mut(), || create(groupId, Kind::Normal, "CreateProducer", (None, 0)))
+}
+
+#[no_mangle]
+pub extern "C" fn CreateOrderlyProducer(groupId: *const c_char) -> *mut CProducer {
+    entry("CreateOrderlyProducer", std::ptr::null_mut(), || create(groupId, Kind::Orderly, "CreateOrderlyProducer", (None, 0)))
+}
+
+#[no_mangle]
+pub extern "C" fn CreateTransactionProducer(
+    groupId: *const c_char,
+    callback: CLocalTransactionCheckerCallback,
+    userData: *mut c_void,
+) -> *mut CProducer {
+    entry("CreateTransactionProducer", std::ptr::null_mut(), || {
+        create(groupId, Kind::Transaction, "CreateTransactionProducer", (callback, userData as usize))
+    })
+}
+
+/// Shuts the producer down first if it is running (2.2.0 left dangling threads), then frees it.
+#[no_mangle]
+pub extern "C" fn DestroyProducer(producer: *mut CProducer) -> c_int {
+    entry("DestroyProducer", NULL_POINTER, || {
+        let h = handle(producer, "DestroyProducer", NULL_POINTER)?;
+        let running = h.lock().running.take();
+        if let Some(p) = running {
+            let _ = runtime::block_on(p.shutdown());
+        }
+        // SAFETY: checked live above; the host destroys each producer once.
+        unsafe {
+            (*producer).magic = 0;
+            drop(Box::from_raw(producer));
+        }
+        Ok(OK)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn StartProducer(producer: *mut CProducer) -> c_int {
+    entry("StartProducer", PRODUCER_START_FAILED, || {
+        let h = handle(producer, "StartProducer", PRODUCER_START_FAILED)?;
+        let mut state = h.lock();
+        if state.running.is_some() {
+            return Ok(OK);
+        }
+        if state.settings.ssl {
+            return Err(not_implemented(PRODUCER_START_FAILED, "SetProducerSsl (TLS)"));
+        }
+        let mut config = state.settings.config.clone();
+        config.client.namesrv_addrs =
+            super::resolve_namesrv(&state.settings.config.client, &state.settings.namesrv_domain).map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;
+        let p = Producer::start(config).map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;
+        state.running = Some(p);
+        Ok(OK)
+    })
+}
+
+/// Unregisters from the brokers and closes every connection. No-op when not running.
+#[no_mangle]
+pub extern "C" fn ShutdownProducer(producer: *mut CProducer) -> c_int {
+    entry("ShutdownProducer", PRODUCER_START_FAILED, || {
+        let h = handle(producer, "ShutdownProducer", PRODUCER_START_FAILED)?;
+        let running = h.lock().running.take();
+        if let Some(p) = running {
+            runtime::block_on(p.shutdown()).map_err(|e| fail(PRODUCER_START_FAILED, format!("ShutdownProducer: {e}")))?;
+        }
+        Ok(OK)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn ShowProducerVersion(producer: *mut CProducer) -> *const c_char {
+    entry("ShowProducerVersion", c"DefaultVersion".as_ptr(), || match handle(producer, "ShowProducerVersion", 0) {
+        Ok(h) => Ok(h.version.as_ptr()),
+        Err(_) => Ok(c"DefaultVersion".as_ptr()),
+    })
+}
+
+/// Applies a setting; 0, or 1 for a NULL producer.
+fn set(function: &'static str, producer: *mut CProducer, apply: impl FnOnce(&mut Settings) -> Outcome<c_int>) -> c_int {
+    entry(function, PRODUCER_START_FAILED, || {
+        let h = handle(producer, function, NULL_POINTER)?;
+        let mut state = h.lock();
+        apply(&mut state.settings)
+    })
+}
+
+/// Applies a text setting; a NULL string is `NULL_POINTER`.
+fn set_text(function: &'static str, producer: *mut CProducer, value: *const c_char, name: &str, apply: impl FnOnce(&mut Settings, String)) -> c_int {
+    set(function, producer, |s| {
+        // SAFETY: NULL or a NUL-terminated string from the host.
+        let text = unsafe { c_str(value, name, function, NULL_POINTER)? };
+        apply(s, text);
+        Ok(OK)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SetProducerNameServerAddress(producer: *mut CProducer, namesrv: *const c_char) -> c_int {
+    set_text("SetProducerNameServerAddress", producer, namesrv, "namesrv", |s, v| s.config.client.namesrv_addrs = parse_namesrv_list(&v))
+}
+
+#[no_mangle]
+pub extern "C" fn SetProducerNameServerDomain(producer: *mut CProducer, domain: *const c_char) -> c_int {
+    set_text("SetProducerNameServerDomain", producer, domain, "domain", |s, v| s.namesrv_domain = v)
+}
+
+#[no_mangle]
+pub extern "C" fn SetProducerGroupName(producer: *mut CProducer, groupName: *const c_char) -> c_int {
+    set_text("SetProducerGroupName", producer, groupName, "groupName", |s, v| s.config.group = v)
+}
+
+#[no_mangle]
+pub extern "C" fn SetProducerInstanceName(producer: *mut CProducer, instanceName: *const c_char) -> c_int {
+    set_text("SetProducerInstanceName", producer, instanceName, "instanceName", |s, v| s.config.client.instance_name = v)
+}
+
+#[no_mangle]
+pub extern "C" fn SetProducerSessionCredentials(
+    producer: *mut CProducer,
+    accessKey: *const c_char,
+    secretKey: *const c_char,
+    onsChannel: *const c_char,
+) -> c_int {
+    set("SetProducerSessionCredentials", producer, |s| {
+        const F: &str = "SetProducerSessionCredentials";
+        // SAFETY: NULL or NUL-terminated strings from the host.
+        let (ak, sk, ch) = unsafe {
+            (c_str(accessKey, "accessKey", F, NULL_POINTER)?, c_str(secretKey, "secretKey", F, NULL_POINTER)?, c_str(onsChannel, "onsChannel", F, NULL_POINTER)?)
+        };
+        s.config.client.credentials = crate::core::signing::Credentials { access_key: ak, secret_key: sk, channel: ch };
+        Ok(OK)
+    })
+}
+
+/// Honoured (2.2.0 ignored it): the directory (or file) the process-wide log goes to.
+#[no_mangle]
+pub extern "C" fn SetProducerLogPath(producer: *mut CProducer, logPath: *const c_char) -> c_int {
+    set_text("SetProducerLogPath", producer, logPath, "logPath", |_, v| log::set_path(&v))
+}
+
+#[no_mangle]
+pub extern "C" fn SetProducerLogFileNumAndSize(producer: *mut CProducer, fileNum: c_int, fileSize: c_long) -> c_int {
+    set("SetProducerLogFileNumAndSize", producer, |_| {
+        log::set_rotation(fileNum, fileSize as i64);
+        Ok(OK)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SetProducerLogLevel(producer: *mut CProducer, level: CLogLevel) -> c_int {
+    set("SetProducerLogLevel", producer, |_| {
+        log::set_level(level);
+        Ok(OK)
+    })
+}
+
+/// Milliseconds per send (default 3000).
+#[no_mangle]
+pub extern "C" fn SetProducerSendMsgTimeout(producer: *mut CProducer, timeout: c_int) -> c_int {
+    set("SetProducerSendMsgTimeout", producer, |s| {
+        s.config.send_timeout = Duration::from_millis(timeout.max(1) as u64);
+        Ok(OK)
+    })
+}
+
+/// zlib level 0..9 (-1 = zlib's default); default 5.
+#[no_mangle]
+pub extern "C" fn SetProducerCompressLevel(producer: *mut CProducer, level: c_int) -> c_int {
+    set("SetProducerCompressLevel", producer, |s| {
+        s.config.compress_level = level;
+        Ok(OK)
+    })
+}
+
+/// Bodies of at least this many bytes are compressed (default 4096).
+#[no_mangle]
+pub extern "C" fn SetProducerCompressMsgBodyOverHowmuch(producer: *mut CProducer, howmuch: c_int) -> c_int {
+    set("SetProducerCompressMsgBodyOverHowmuch", producer, |s| {
+        s.config.compress_threshold = if howmuch < 0 { usize::MAX } else { howmuch as usize };
+        Ok(OK)
+    })
+}
+
+/// Largest body accepted, in bytes (default 131072).
+#[no_mangle]
+pub extern "C" fn SetProducerMaxMessageSize(producer: *mut CProducer, size: c_int) -> c_int {
+    set("SetProducerMaxMessageSize", producer, |s| {
+        s.config.max_message_size = size.max(0) as usize;
+        Ok(OK)
+    })
+}
+
+/// Stored; message trace is not produced yet.
+#[no_mangle]
+pub extern "C" fn SetProducerMessageTrace(consumer: *mut CProducer, openTrace: CTraceModel) -> c_int {
+    set("SetProducerMessageTrace", consumer, |s| {
+        s.trace = openTrace == TRACE_OPEN;
+        Ok(OK)
+    })
+}
+
+/// Not in 2.2.0: TLS on (1) or off (0).
+#[no_mangle]
+pub extern "C" fn SetProducerSsl(producer: *mut CProducer, enableSsl: c_int) -> c_int {
+    set("SetProducerSsl", producer, |s| {
+        s.ssl = enableSsl != 0;
+        Ok(OK)
+    })
+}
+
+/// Not in 2.2.0: the TLS properties file (default `/etc/rocketmq/tls.properties`).
+#[no_mangle]
+pub extern "C" fn SetProducerSslPropertyFile(producer: *mut CProducer, sslPropertyFile: *const c_char) -> c_int {
+    set_text("SetProducerSslPropertyFile", producer, sslPropertyFile, "sslPropertyFile", |s, v| s.ssl_property_file = v)
+}
+
+// ---- sending ----
+
+/// The running core producer for a send of kind `transactional`, or the send's failure code.
+fn running(h: &CProducer, function: &str, code: c_int, transactional: bool) -> Result<Arc<Producer>, Failure<c_int>> {
+    if transactional && h.kind != Kind::Transaction {
+        return Err(fail(code, format!("{function}: this producer was not created by CreateTransactionProducer")));
+    }
+    if !transactional && h.kind == Kind::Transaction {
+        return Err(fail(code, format!("{function}: a transaction producer only sends with SendMessageTransaction")));
+    }
+    h.lock()
+        .running
+        .clone()
+        .ok_or_else(|| fail(code, format!("{function}: the producer is not started (call StartProducer first) or was shut down")))
+}
+
+fn message_of(msg: *mut CMessage, function: &str) -> Result<(&'static CMessage, Message), Failure<c_int>> {
+    // SAFETY: NULL or a live message handle of ours.
+    match unsafe { CMessage::from_ptr(msg) } {
+        Some(m) => {
+            let copy = m.lock().message.clone();
+            Ok((m, copy))
+        }
+        None => Err(fail(NULL_POINTER, format!("{function}: argument `msg` is NULL or not a live message"))),
+    }
+}
+
+/// Copies what the send set on the message (its `UNIQ_KEY`, a sharding key) back to the
+/// caller's handle, as 2.2.0 changed the caller's message in place.
+fn write_back(handle: &CMessage, sent: &Message) {
+    let mut data = handle.lock();
+    for key in [prop::UNIQ_KEY, prop::SHARDING_KEY] {
+        if let Some(v) = sent.property(key) {
+            data.message.properties.insert(key.to_string(), v.to_string());
+        }
+    }
+}
+
+fn send_failed(function: &str, code: c_int) -> impl Fn(Error) -> Failure<c_int> + '_ {
+    move |e| fail(code, format!("{function}: {e}"))
+}
+
+/// Runs a blocking send on the host thread and fills `result`.
+fn sync_send(
+    function: &'static str,
+    code: c_int,
+    producer: *mut CProducer,
+    msg: *mut CMessage,
+    result: *mut CSendResult,
+    send: impl FnOnce(&Producer, &mut Message) -> Result<SendResult, Error>,
+) -> c_int {
+    entry(function, code, || {
+        let h = handle(producer, function, code)?;
+        non_null(result, "result", function, NULL_POINTER)?;
+        let (m, mut message) = message_of(msg, function)?;
+        let p = running(h, function, code, false)?;
+        let r = send(&p, &mut message);
+        write_back(m, &message);
+        let r = r.map_err(send_failed(function, code))?;
+        // SAFETY: checked non-NULL; the host gave us a CSendResult to fill.
+        unsafe { *result = CSendResult::from_result(&r) };
+        Ok(OK)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SendMessageSync(producer: *mut CProducer, msg: *mut CMessage, result: *mut CSendResult) -> c_int {
+    sync_send("SendMessageSync", PRODUCER_SEND_SYNC_FAILED, producer, msg, result, |p, m| runtime::block_on(p.send(m))?)
+}
+
+#[no_mangle]
+pub extern "C" fn SendBatchMessage(producer: *mut CProducer, msg: *mut CBatchMessage, result: *mut CSendResult) -> c_int {
+    const F: &str = "SendBatchMessage";
+    entry(F, PRODUCER_SEND_SYNC_FAILED, || {
+        let h = handle(producer, F, PRODUCER_SEND_SYNC_FAILED)?;
+        non_null(msg, "msg", F, NULL_POINTER)?;
+        non_null(result, "result", F, NULL_POINTER)?;
+        let p = running(h, F, PRODUCER_SEND_SYNC_FAILED, false)?;
+        // SAFETY: a live batch handle from CreateBatchMessage.
+        let mut messages = unsafe { &*msg }.messages.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let r = runtime::block_on(p.send_batch(&mut messages))
+            .and_then(|r| r)
+            .map_err(send_failed(F, PRODUCER_SEND_SYNC_FAILED))?;
+        // SAFETY: checked non-NULL.
+        unsafe { *result = CSendResult::from_result(&r) };
+        Ok(OK)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SendMessageOneway(producer: *mut CProducer, msg: *mut CMessage) -> c_int {
+    const F: &str = "SendMessageOneway";
+    entry(F, PRODUCER_SEND_ONEWAY_FAILED, || {
+        let h = handle(producer, F, PRODUCER_SEND_ONEWAY_FAILED)?;
+        let (m, mut message) = message_of(msg, F)?;
+        let p = running(h, F, PRODUCER_SEND_ONEWAY_FAILED, false)?;
+        let r = runtime::block_on(p.send_oneway(&mut message, None)).and_then(|r| r);
+        write_back(m, &message);
+        r.map_err(send_failed(F, PRODUCER_SEND_ONEWAY_FAILED))?;
+        Ok(OK)
+    })
+}
+
+/// Calls the host's selector on this thread with the host's own message pointer.
+fn selector(callback: unsafe extern "C" fn(c_int, *mut CMessage, *mut c_void) -> c_int, msg: *mut CMessage, arg: *mut c_void) -> impl FnMut(usize, &Message) -> i32 {
+    move |n, _| {
+        // SAFETY: a host function pointer called with the host's own message and argument.
+        unsafe { callback(n as c_int, msg, arg) }
+    }
+}
+
+#[no_mangle]
+pub extern "C" fn SendMessageOnewayOrderly(producer: *mut CProducer, msg: *mut CMessage, selector_cb: QueueSelectorCallback, arg: *mut c_void) -> c_int {
+    const F: &str = "SendMessageOnewayOrderly";
+    entry(F, PRODUCER_SEND_ONEWAY_FAILED, || {
+        let h = handle(producer, F, PRODUCER_SEND_ONEWAY_FAILED)?;
+        let cb = selector_cb.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `selector` is NULL")))?;
+        let (m, mut message) = message_of(msg, F)?;
+        let p = running(h, F, PRODUCER_SEND_ONEWAY_FAILED, false)?;
+        let mut select = selector(cb, msg, arg);
+        let r = runtime::block_on(async {
+            let (_, queues) = p.write_queues(&message.topic).await?;
+            let index = select(queues.len(), &message);
+            let mq = queues.get(usize::try_from(index).unwrap_or(usize::MAX)).cloned().ok_or_else(|| {
+                Error::InvalidArgument(format!("the queue selector returned {index}, but the topic has {} queues", queues.len()))
+            })?;
+            p.send_oneway(&mut message, Some(mq)).await
+        })
+        .and_then(|r| r);
+        write_back(m, &message);
+        r.map_err(send_failed(F, PRODUCER_SEND_ONEWAY_FAILED))?;
+        Ok(OK)
+    })
+}
+
+/// `arg` may be NULL (2.2.0 refused NULL here, for no reason a caller could rely on).
+#[no_mangle]
+pub extern "C" fn SendMessageOrderly(
+    producer: *mut CProducer,
+    msg: *mut CMessage,
+    callback: QueueSelectorCallback,
+    arg: *mut c_void,
+    autoRetryTimes: c_int,
+    result: *mut CSendResult,
+) -> c_int {
+    const F: &str = "SendMessageOrderly";
+    let Some(cb) = callback else {
+        return entry(F, NULL_POINTER, || Err(fail(NULL_POINTER, format!("{F}: argument `callback` is NULL"))));
+    };
+    sync_send(F, PRODUCER_SEND_ORDERLY_FAILED, producer, msg, result, |p, m| {
+        let mut select = selector(cb, msg, arg);
+        runtime::block_on(p.send_orderly(m, &mut select, autoRetryTimes.max(0) as u32))?
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SendMessageOrderlyByShardingKey(producer: *mut CProducer, msg: *mut CMessage, shardingKey: *const c_char, result: *mut CSendResult) -> c_int {
+    const F: &str = "SendMessageOrderlyByShardingKey";
+    if shardingKey.is_null() {
+        return entry(F, NULL_POINTER, || Err(fail(NULL_POINTER, format!("{F}: argument `shardingKey` is NULL"))));
+    }
+    // SAFETY: a non-NULL, NUL-terminated string from the host.
+    let key = unsafe { std::ffi::CStr::from_ptr(shardingKey) }.to_string_lossy().into_owned();
+    sync_send(F, PRODUCER_SEND_ORDERLY_FAILED, producer, msg, result, |p, m| runtime::block_on(p.send_by_sharding_key(m, &key))?)
+}
+
+/// Where an asynchronous send reports back.
+enum AsyncReply {
+    Plain(unsafe extern "C" fn(CSendResult), unsafe extern "C" fn(CMQException)),
+    WithMessage(unsafe extern "C" fn(CSendResult, *mut CMessage, *mut c_void), unsafe extern "C" fn(CMQException, *mut CMessage, *mut c_void), usize, usize),
+}
+
+impl AsyncReply {
+    /// Runs on the callback thread.
+    fn deliver(self, outcome: Result<SendResult, Error>) {
+        // SAFETY: host function pointers, called with the pointers the host gave us.
+        unsafe {
+            match (self, outcome) {
+                (AsyncReply::Plain(ok, _), Ok(r)) => ok(CSendResult::from_result(&r)),
+                (AsyncReply::Plain(_, err), Err(e)) => err(CMQException::new(-1, &e.to_string())),
+                (AsyncReply::WithMessage(ok, _, msg, data), Ok(r)) => ok(CSendResult::from_result(&r), msg as *mut CMessage, data as *mut c_void),
+                (AsyncReply::WithMessage(_, err, msg, data), Err(e)) => {
+                    err(CMQException::new(-1, &e.to_string()), msg as *mut CMessage, data as *mut c_void)
+                }
+            }
+        }
+    }
+}
+
+fn async_send(function: &'static str, code: c_int, producer: *mut CProducer, msg: *mut CMessage, reply: AsyncReply, select: Option<(unsafe extern "C" fn(c_int, *mut CMessage, *mut c_void) -> c_int, *mut c_void)>) -> Outcome<c_int> {
+    let h = handle(producer, function, code)?;
+    let (m, mut message) = message_of(msg, function)?;
+    let p = running(h, function, code, false)?;
+    let queue = match select {
+        None => None,
+        Some((cb, arg)) => {
+            let mut pick = selector(cb, msg, arg);
+            let (_, queues) = runtime::block_on(p.write_queues(&message.topic))
+                .and_then(|r| r)
+                .map_err(send_failed(function, code))?;
+            let index = pick(queues.len(), &message);
+            Some(queues.get(usize::try_from(index).unwrap_or(usize::MAX)).cloned().ok_or_else(|| {
+                fail(code, format!("{function}: the queue selector returned {index}, but the topic has {} queues", queues.len()))
+            })?)
+        }
+    };
+    let r = p.send_async(&mut message, queue, Box::new(move |outcome| reply.deliver(outcome)));
+    write_back(m, &message);
+    r.map_err(send_failed(function, code))?;
+    Ok(OK)
+}
+
+#[no_mangle]
+pub extern "C" fn SendMessageAsync(
+    producer: *mut CProducer,
+    msg: *mut CMessage,
+    cSendSuccessCallback: CSendSuccessCallback,
+    cSendExceptionCallback: CSendExceptionCallback,
+) -> c_int {
+    const F: &str = "SendMessageAsync";
+    entry(F, PRODUCER_SEND_ASYNC_FAILED, || {
+        let ok = cSendSuccessCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendSuccessCallback` is NULL")))?;
+        let err = cSendExceptionCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendExceptionCallback` is NULL")))?;
+        async_send(F, PRODUCER_SEND_ASYNC_FAILED, producer, msg, AsyncReply::Plain(ok, err), None)
+    })
+}
+
+/// The callbacks get the caller's `msg` and `userData`: keep `msg` alive until one has run.
+#[no_mangle]
+pub extern "C" fn SendAsync(
+    producer: *mut CProducer,
+    msg: *mut CMessage,
+    cSendSuccessCallback: COnSendSuccessCallback,
+    cSendExceptionCallback: COnSendExceptionCallback,
+    userData: *mut c_void,
+) -> c_int {
+    const F: &str = "SendAsync";
+    entry(F, PRODUCER_SEND_ASYNC_FAILED, || {
+        let ok = cSendSuccessCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendSuccessCallback` is NULL")))?;
+        let err = cSendExceptionCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendExceptionCallback` is NULL")))?;
+        let reply = AsyncReply::WithMessage(ok, err, msg as usize, userData as usize);
+        async_send(F, PRODUCER_SEND_ASYNC_FAILED, producer, msg, reply, None)
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SendMessageOrderlyAsync(
+    producer: *mut CProducer,
+    msg: *mut CMessage,
+    callback: QueueSelectorCallback,
+    arg: *mut c_void,
+    cSendSuccessCallback: CSendSuccessCallback,
+    cSendExceptionCallback: CSendExceptionCallback,
+) -> c_int {
+    const F: &str = "SendMessageOrderlyAsync";
+    entry(F, PRODUCER_SEND_ORDERLYASYNC_FAILED, || {
+        let cb = callback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `callback` is NULL")))?;
+        let ok = cSendSuccessCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendSuccessCallback` is NULL")))?;
+        let err = cSendExceptionCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendExceptionCallback` is NULL")))?;
+        async_send(F, PRODUCER_SEND_ORDERLYASYNC_FAILED, producer, msg, AsyncReply::Plain(ok, err), Some((cb, arg)))
+    })
+}
+
+#[no_mangle]
+pub extern "C" fn SendMessageTransaction(
+    producer: *mut CProducer,
+    msg: *mut CMessage,
+    callback: CLocalTransactionExecutorCallback,
+    userData: *mut c_void,
+    result: *mut CSendResult,
+) -> c_int {
+    const F: &str = "SendMessageTransaction";
+    let _ = (callback, userData);
+    entry(F, PRODUCER_SEND_TRANSACTION_FAILED, || {
+        let h = handle(producer, F, PRODUCER_SEND_TRANSACTION_FAILED)?;
+        non_null(msg, "msg", F, NULL_POINTER)?;
+        non_null(result, "result", F, NULL_POINTER)?;
+        running(h, F, PRODUCER_SEND_TRANSACTION_FAILED, true)?;
+        Err(not_implemented(PRODUCER_SEND_TRANSACTION_FAILED, F))
+    })
+}
