@@ -27,47 +27,47 @@ fn text(function: &'static str, msg: *mut CMessageExt, f: impl FnOnce(&mut Messa
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageTopic(msg: *mut CMessageExt) -> *const c_char {
-    text("GetMessageTopic", msg, |d| {
+pub extern "C" fn GetMessageTopic(msgExt: *mut CMessageExt) -> *const c_char {
+    text("GetMessageTopic", msgExt, |d| {
         let t = d.message.topic.clone();
         d.c_text("topic", &t)
     })
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageTags(msg: *mut CMessageExt) -> *const c_char {
-    text("GetMessageTags", msg, |d| d.c_property(prop::TAGS))
+pub extern "C" fn GetMessageTags(msgExt: *mut CMessageExt) -> *const c_char {
+    text("GetMessageTags", msgExt, |d| d.c_property(prop::TAGS))
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageKeys(msg: *mut CMessageExt) -> *const c_char {
-    text("GetMessageKeys", msg, |d| d.c_property(prop::KEYS))
+pub extern "C" fn GetMessageKeys(msgExt: *mut CMessageExt) -> *const c_char {
+    text("GetMessageKeys", msgExt, |d| d.c_property(prop::KEYS))
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageBody(msg: *mut CMessageExt) -> *const c_char {
-    text("GetMessageBody", msg, MessageData::c_body)
+pub extern "C" fn GetMessageBody(msgExt: *mut CMessageExt) -> *const c_char {
+    text("GetMessageBody", msgExt, MessageData::c_body)
 }
 
 /// Not in 2.2.0: the (decompressed) body length. -1 for NULL.
 #[no_mangle]
-pub extern "C" fn GetMessageBodyLength(msg: *mut CMessageExt) -> c_int {
-    with_message("GetMessageBodyLength", as_msg(msg), -1, |d| d.message.body.len() as c_int)
+pub extern "C" fn GetMessageBodyLength(msgExt: *mut CMessageExt) -> c_int {
+    with_message("GetMessageBodyLength", as_msg(msgExt), -1, |d| d.message.body.len() as c_int)
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageProperty(msg: *mut CMessageExt, key: *const c_char) -> *const c_char {
+pub extern "C" fn GetMessageProperty(msgExt: *mut CMessageExt, key: *const c_char) -> *const c_char {
     entry("GetMessageProperty", std::ptr::null(), || {
         // SAFETY: NULL or a NUL-terminated string from the host.
         let key = unsafe { c_str(key, "key", "GetMessageProperty", std::ptr::null())? };
-        Ok(text("GetMessageProperty", msg, |d| d.c_property(&key)))
+        Ok(text("GetMessageProperty", msgExt, |d| d.c_property(&key)))
     })
 }
 
 /// The producer's unique id when the message has one, else the broker's offset id.
 #[no_mangle]
-pub extern "C" fn GetMessageId(msg: *mut CMessageExt) -> *const c_char {
-    text("GetMessageId", msg, |d| {
+pub extern "C" fn GetMessageId(msgExt: *mut CMessageExt) -> *const c_char {
+    text("GetMessageId", msgExt, |d| {
         let id = match &d.ext {
             Some(ext) => ext.msg_id().to_string(),
             None => d.message.property(prop::UNIQ_KEY).unwrap_or("").to_string(),
@@ -77,54 +77,54 @@ pub extern "C" fn GetMessageId(msg: *mut CMessageExt) -> *const c_char {
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageDelayTimeLevel(msg: *mut CMessageExt) -> c_int {
-    with_message("GetMessageDelayTimeLevel", as_msg(msg), NUMERIC_NULL, |d| d.message.delay_level())
+pub extern "C" fn GetMessageDelayTimeLevel(msgExt: *mut CMessageExt) -> c_int {
+    with_message("GetMessageDelayTimeLevel", as_msg(msgExt), NUMERIC_NULL, |d| d.message.delay_level())
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageQueueId(msg: *mut CMessageExt) -> c_int {
-    ext_number("GetMessageQueueId", msg, NUMERIC_NULL, 0, |e| e.queue_id)
+pub extern "C" fn GetMessageQueueId(msgExt: *mut CMessageExt) -> c_int {
+    ext_number("GetMessageQueueId", msgExt, NUMERIC_NULL, 0, |e| e.queue_id)
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageReconsumeTimes(msg: *mut CMessageExt) -> c_int {
-    ext_number("GetMessageReconsumeTimes", msg, NUMERIC_NULL, 0, |e| e.reconsume_times)
+pub extern "C" fn GetMessageReconsumeTimes(msgExt: *mut CMessageExt) -> c_int {
+    ext_number("GetMessageReconsumeTimes", msgExt, NUMERIC_NULL, 0, |e| e.reconsume_times)
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageStoreSize(msg: *mut CMessageExt) -> c_int {
-    ext_number("GetMessageStoreSize", msg, NUMERIC_NULL, 0, |e| e.store_size)
+pub extern "C" fn GetMessageStoreSize(msgExt: *mut CMessageExt) -> c_int {
+    ext_number("GetMessageStoreSize", msgExt, NUMERIC_NULL, 0, |e| e.store_size)
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageBornTimestamp(msg: *mut CMessageExt) -> c_longlong {
-    ext_number("GetMessageBornTimestamp", msg, 1, 0, |e| e.born_timestamp)
+pub extern "C" fn GetMessageBornTimestamp(msgExt: *mut CMessageExt) -> c_longlong {
+    ext_number("GetMessageBornTimestamp", msgExt, 1, 0, |e| e.born_timestamp)
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageStoreTimestamp(msg: *mut CMessageExt) -> c_longlong {
-    ext_number("GetMessageStoreTimestamp", msg, 1, 0, |e| e.store_timestamp)
+pub extern "C" fn GetMessageStoreTimestamp(msgExt: *mut CMessageExt) -> c_longlong {
+    ext_number("GetMessageStoreTimestamp", msgExt, 1, 0, |e| e.store_timestamp)
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageQueueOffset(msg: *mut CMessageExt) -> c_longlong {
-    ext_number("GetMessageQueueOffset", msg, 1, 0, |e| e.queue_offset)
+pub extern "C" fn GetMessageQueueOffset(msgExt: *mut CMessageExt) -> c_longlong {
+    ext_number("GetMessageQueueOffset", msgExt, 1, 0, |e| e.queue_offset)
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessageCommitLogOffset(msg: *mut CMessageExt) -> c_longlong {
-    ext_number("GetMessageCommitLogOffset", msg, 1, 0, |e| e.commit_log_offset)
+pub extern "C" fn GetMessageCommitLogOffset(msgExt: *mut CMessageExt) -> c_longlong {
+    ext_number("GetMessageCommitLogOffset", msgExt, 1, 0, |e| e.commit_log_offset)
 }
 
 #[no_mangle]
-pub extern "C" fn GetMessagePreparedTransactionOffset(msg: *mut CMessageExt) -> c_longlong {
-    ext_number("GetMessagePreparedTransactionOffset", msg, 1, 0, |e| e.prepared_transaction_offset)
+pub extern "C" fn GetMessagePreparedTransactionOffset(msgExt: *mut CMessageExt) -> c_longlong {
+    ext_number("GetMessagePreparedTransactionOffset", msgExt, 1, 0, |e| e.prepared_transaction_offset)
 }
 
 /// Not in 2.2.0: `ip:port` of the broker that stored the message (`""` for a `CMessage`).
 #[no_mangle]
-pub extern "C" fn GetMessageStoreHost(msg: *mut CMessageExt) -> *const c_char {
-    text("GetMessageStoreHost", msg, |d| {
+pub extern "C" fn GetMessageStoreHost(msgExt: *mut CMessageExt) -> *const c_char {
+    text("GetMessageStoreHost", msgExt, |d| {
         let host = d.ext.as_ref().map(|e| e.store_host.to_string()).unwrap_or_default();
         d.c_text("storeHost", &host)
     })
@@ -132,8 +132,8 @@ pub extern "C" fn GetMessageStoreHost(msg: *mut CMessageExt) -> *const c_char {
 
 /// Not in 2.2.0: `ip:port` of the producer that sent the message (`""` for a `CMessage`).
 #[no_mangle]
-pub extern "C" fn GetMessageBornHost(msg: *mut CMessageExt) -> *const c_char {
-    text("GetMessageBornHost", msg, |d| {
+pub extern "C" fn GetMessageBornHost(msgExt: *mut CMessageExt) -> *const c_char {
+    text("GetMessageBornHost", msgExt, |d| {
         let host = d.ext.as_ref().map(|e| e.born_host.to_string()).unwrap_or_default();
         d.c_text("bornHost", &host)
     })

@@ -423,14 +423,14 @@ fn selector(callback: unsafe extern "C" fn(c_int, *mut CMessage, *mut c_void) ->
 }
 
 #[no_mangle]
-pub extern "C" fn SendMessageOnewayOrderly(producer: *mut CProducer, msg: *mut CMessage, selector_cb: QueueSelectorCallback, arg: *mut c_void) -> c_int {
+pub extern "C" fn SendMessageOnewayOrderly(producer: *mut CProducer, msg: *mut CMessage, selector: QueueSelectorCallback, arg: *mut c_void) -> c_int {
     const F: &str = "SendMessageOnewayOrderly";
     entry(F, PRODUCER_SEND_ONEWAY_FAILED, || {
         let h = handle(producer, F, PRODUCER_SEND_ONEWAY_FAILED)?;
-        let cb = selector_cb.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `selector` is NULL")))?;
+        let cb = selector.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `selector` is NULL")))?;
         let (m, mut message) = message_of(msg, F)?;
         let p = running(h, F, PRODUCER_SEND_ONEWAY_FAILED, false)?;
-        let mut select = selector(cb, msg, arg);
+        let mut select = self::selector(cb, msg, arg);
         let r = runtime::block_on(async {
             let (_, queues) = p.write_queues(&message.topic).await?;
             let index = select(queues.len(), &message);

@@ -13,7 +13,7 @@ use crate::core::client::{parse_namesrv_list, ClientConfig};
 use crate::core::log;
 use crate::core::signing::Credentials;
 
-pub type MessageCallBack = Option<unsafe extern "C" fn(consumer: *mut CPushConsumer, msg: *mut CMessageExt) -> c_int>;
+pub type MessageCallBack = Option<unsafe extern "C" fn(*mut CPushConsumer, *mut CMessageExt) -> c_int>;
 
 const LIVE: u32 = 0x524D_5155; // "RMQU"
 

@@ -1,0 +1,56 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * This file is part of librocketmq-rust, a Rust implementation of the C API
+ * of the RocketMQ C/C++ client 2.2.0 (librocketmq.so). Licensed under the
+ * Apache License, Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0).
+ *
+ * CMessageExt.h - read-only view of messages delivered by the library.
+ */
+
+#ifndef __C_MESSAGE_EXT_H__
+#define __C_MESSAGE_EXT_H__
+
+#include "CCommon.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Opaque handle owned by the library: valid during a consume or check
+ * callback, or until ReleasePullResult for pulled messages.
+ */
+typedef struct CMessageExt CMessageExt;
+
+/* String getters; NULL handle gives NULL, a missing field gives "". */
+ROCKETMQCLIENT_API const char* GetMessageTopic(CMessageExt* msgExt);
+ROCKETMQCLIENT_API const char* GetMessageTags(CMessageExt* msgExt);
+ROCKETMQCLIENT_API const char* GetMessageKeys(CMessageExt* msgExt);
+ROCKETMQCLIENT_API const char* GetMessageBody(CMessageExt* msgExt);
+ROCKETMQCLIENT_API const char* GetMessageProperty(CMessageExt* msgExt, const char* key);
+ROCKETMQCLIENT_API const char* GetMessageId(CMessageExt* msgExt);
+
+/* Numeric getters; a NULL handle gives 1. Timestamps are epoch ms. */
+ROCKETMQCLIENT_API int GetMessageDelayTimeLevel(CMessageExt* msgExt);
+ROCKETMQCLIENT_API int GetMessageQueueId(CMessageExt* msgExt);
+ROCKETMQCLIENT_API int GetMessageReconsumeTimes(CMessageExt* msgExt);
+ROCKETMQCLIENT_API int GetMessageStoreSize(CMessageExt* msgExt);
+ROCKETMQCLIENT_API long long GetMessageBornTimestamp(CMessageExt* msgExt);
+ROCKETMQCLIENT_API long long GetMessageStoreTimestamp(CMessageExt* msgExt);
+ROCKETMQCLIENT_API long long GetMessageQueueOffset(CMessageExt* msgExt);
+ROCKETMQCLIENT_API long long GetMessageCommitLogOffset(CMessageExt* msgExt);
+ROCKETMQCLIENT_API long long GetMessagePreparedTransactionOffset(CMessageExt* msgExt);
+
+/* Body length in bytes (not in 2.2.0). */
+ROCKETMQCLIENT_API int GetMessageBodyLength(CMessageExt* msgExt);
+/* "host:port" of the storing broker (not in 2.2.0). */
+ROCKETMQCLIENT_API const char* GetMessageStoreHost(CMessageExt* msgExt);
+/* "host:port" of the producing client (not in 2.2.0). */
+ROCKETMQCLIENT_API const char* GetMessageBornHost(CMessageExt* msgExt);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* __C_MESSAGE_EXT_H__ */

@@ -1,0 +1,119 @@
+/*
+ * SPDX-License-Identifier: Apache-2.0
+ *
+ * This file is part of librocketmq-rust, a Rust implementation of the C API
+ * of the RocketMQ C/C++ client 2.2.0 (librocketmq.so). Licensed under the
+ * Apache License, Version 2.0 (http://www.apache.org/licenses/LICENSE-2.0).
+ *
+ * CProducer.h - normal, orderly and transactional producers.
+ */
+
+#ifndef __C_PRODUCER_H__
+#define __C_PRODUCER_H__
+
+#include "CBatchMessage.h"
+#include "CMQException.h"
+#include "CMessage.h"
+#include "CMessageExt.h"
+#include "CSendResult.h"
+#include "CTransactionStatus.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Opaque producer handle (see DestroyProducer). */
+typedef struct CProducer CProducer;
+
+/* Pick a queue index in [0, size) for msg; arg is the caller's value. */
+typedef int (*QueueSelectorCallback)(int size, CMessage* msg, void* arg);
+/* Completion callbacks of SendMessageAsync / SendMessageOrderlyAsync. */
+typedef void (*CSendSuccessCallback)(CSendResult result);
+typedef void (*CSendExceptionCallback)(CMQException e);
+/* Completion callbacks of SendAsync; msg and userData are the caller's. */
+typedef void (*COnSendSuccessCallback)(CSendResult result, CMessage* msg, void* userData);
+typedef void (*COnSendExceptionCallback)(CMQException e, CMessage* msg, void* userData);
+/* Broker check-back of a pending transaction. */
+typedef CTransactionStatus (*CLocalTransactionCheckerCallback)(CProducer* producer, CMessageExt* msg, void* data);
+/* Runs the local transaction after the half message was stored. */
+typedef CTransactionStatus (*CLocalTransactionExecutorCallback)(CProducer* producer, CMessage* msg, void* data);
+
+/* Life cycle. Create* return NULL when groupId is NULL. */
+ROCKETMQCLIENT_API CProducer* CreateProducer(const char* groupId);
+ROCKETMQCLIENT_API CProducer* CreateOrderlyProducer(const char* groupId);
+ROCKETMQCLIENT_API CProducer* CreateTransactionProducer(const char* groupId,
+                                                        CLocalTransactionCheckerCallback callback,
+                                                        void* userData);
+ROCKETMQCLIENT_API int DestroyProducer(CProducer* producer);
+ROCKETMQCLIENT_API int StartProducer(CProducer* producer);
+ROCKETMQCLIENT_API int ShutdownProducer(CProducer* producer);
+ROCKETMQCLIENT_API const char* ShowProducerVersion(CProducer* producer);
+
+/* Configuration; call before StartProducer. */
+ROCKETMQCLIENT_API int SetProducerNameServerAddress(CProducer* producer, const char* namesrv);
+ROCKETMQCLIENT_API int SetProducerNameServerDomain(CProducer* producer, const char* domain);
+ROCKETMQCLIENT_API int SetProducerGroupName(CProducer* producer, const char* groupName);
+ROCKETMQCLIENT_API int SetProducerInstanceName(CProducer* producer, const char* instanceName);
+ROCKETMQCLIENT_API int SetProducerSessionCredentials(CProducer* producer,
+                                                     const char* accessKey,
+                                                     const char* secretKey,
+                                                     const char* onsChannel);
+ROCKETMQCLIENT_API int SetProducerLogPath(CProducer* producer, const char* logPath);
+ROCKETMQCLIENT_API int SetProducerLogFileNumAndSize(CProducer* producer, int fileNum, long fileSize);
+ROCKETMQCLIENT_API int SetProducerLogLevel(CProducer* producer, CLogLevel level);
+/* Timeout per send attempt, in milliseconds. */
+ROCKETMQCLIENT_API int SetProducerSendMsgTimeout(CProducer* producer, int timeout);
+ROCKETMQCLIENT_API int SetProducerCompressLevel(CProducer* producer, int level);
+ROCKETMQCLIENT_API int SetProducerMaxMessageSize(CProducer* producer, int size);
+ROCKETMQCLIENT_API int SetProducerMessageTrace(CProducer* consumer, CTraceModel openTrace);
+
+/* Body size (bytes) from which bodies are compressed (exported but not declared in 2.2.0). */
+ROCKETMQCLIENT_API int SetProducerCompressMsgBodyOverHowmuch(CProducer* producer, int howmuch);
+/* TLS to the brokers and name servers (not in 2.2.0). */
+ROCKETMQCLIENT_API int SetProducerSsl(CProducer* producer, int enableSsl);
+ROCKETMQCLIENT_API int SetProducerSslPropertyFile(CProducer* producer, const char* sslPropertyFile);
+
+/* Sending. */
+ROCKETMQCLIENT_API int SendMessageSync(CProducer* producer, CMessage* msg, CSendResult* result);
+ROCKETMQCLIENT_API int SendBatchMessage(CProducer* producer, CBatchMessage* msg, CSendResult* result);
+ROCKETMQCLIENT_API int SendMessageAsync(CProducer* producer,
+                                        CMessage* msg,
+                                        CSendSuccessCallback cSendSuccessCallback,
+                                        CSendExceptionCallback cSendExceptionCallback);
+ROCKETMQCLIENT_API int SendAsync(CProducer* producer,
+                                 CMessage* msg,
+                                 COnSendSuccessCallback cSendSuccessCallback,
+                                 COnSendExceptionCallback cSendExceptionCallback,
+                                 void* userData);
+ROCKETMQCLIENT_API int SendMessageOneway(CProducer* producer, CMessage* msg);
+ROCKETMQCLIENT_API int SendMessageOnewayOrderly(CProducer* producer,
+                                                CMessage* msg,
+                                                QueueSelectorCallback selector,
+                                                void* arg);
+ROCKETMQCLIENT_API int SendMessageOrderly(CProducer* producer,
+                                          CMessage* msg,
+                                          QueueSelectorCallback callback,
+                                          void* arg,
+                                          int autoRetryTimes,
+                                          CSendResult* result);
+ROCKETMQCLIENT_API int SendMessageOrderlyAsync(CProducer* producer,
+                                               CMessage* msg,
+                                               QueueSelectorCallback callback,
+                                               void* arg,
+                                               CSendSuccessCallback cSendSuccessCallback,
+                                               CSendExceptionCallback cSendExceptionCallback);
+ROCKETMQCLIENT_API int SendMessageOrderlyByShardingKey(CProducer* producer,
+                                                       CMessage* msg,
+                                                       const char* shardingKey,
+                                                       CSendResult* result);
+ROCKETMQCLIENT_API int SendMessageTransaction(CProducer* producer,
+                                              CMessage* msg,
+                                              CLocalTransactionExecutorCallback callback,
+                                              void* userData,
+                                              CSendResult* result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* __C_PRODUCER_H__ */
