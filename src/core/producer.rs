@@ -169,8 +169,12 @@ impl Producer {
             ids.push(id);
         }
         let body = encode_batch(msgs)?;
-        let mut props = first_props(msgs);
-        props.remove(prop::UNIQ_KEY);
+        // The batch itself carries only the WAIT flag: 4.x brokers copy the batch's properties
+        // onto every message, so anything else here would overwrite each message's own.
+        let mut props = std::collections::BTreeMap::new();
+        if let Some(w) = wait {
+            props.insert(prop::WAIT.to_string(), w);
+        }
         Ok(Prepared {
             topic,
             body,
@@ -352,45 +356,48 @@ impl Producer {
         Ok(())
     }
 
-    /// Asynchronous send (one network attempt, as 2.2.0): `callback` runs on the callback
-    /// thread. Errors found before anything is sent are returned instead.
+    /// Asynchronous send (one network attempt, as 2.2.0): the queue is chosen and the request
+    /// written on the calling thread, in call order (route and connection are looked up first
+    /// when not cached); `callback` runs on the callback thread. Errors found before anything
+    /// could be sent are returned instead.
     pub fn send_async(self: &Arc<Self>, msg: &mut Message, queue: Option<MessageQueue>, callback: SendCallback) -> Result<()> {
         self.check_running()?;
         let p = self.prepare(msg)?;
         let wrapped: SendCallback = Box::new(move |r| super::callbacks::dispatch(Box::new(move || callback(r))));
-        // Fast path: route and connection known, so the request is written from this thread.
-        if let Some(route) = self.client.cached_route(&p.topic) {
-            let queues = route.write_queues(&p.topic);
-            if !queues.is_empty() {
-                let mq = queue.clone().unwrap_or_else(|| self.pick_queue(&queues, None));
-                if let Some(addr) = route.master_addr(&mq.broker_name) {
-                    if let Some(conn) = self.client.remoting.cached(addr) {
-                        let req = self.request(&p, &mq);
-                        let addr = addr.to_string();
-                        conn.send_request(req, self.config.send_timeout, Box::new(move |r| {
-                            wrapped(r.map_err(Error::from).and_then(|resp| send_result(&addr, resp, &p, &mq)))
-                        }));
-                        return Ok(());
-                    }
-                }
+        let target = self.async_target(&p.topic, queue);
+        let (conn, addr, mq) = match target {
+            Ok(t) => t,
+            Err(e) => {
+                wrapped(Err(e));
+                return Ok(());
             }
-        }
-        let me = self.clone();
-        self.runtime.spawn(async move {
-            let outcome = async {
-                let (route, queues) = me.write_queues(&p.topic).await?;
-                let mq = queue.unwrap_or_else(|| me.pick_queue(&queues, None));
-                me.send_once(&route, &p, &mq, me.config.send_timeout).await
-            }
-            .await;
-            wrapped(outcome);
-        });
+        };
+        let req = self.request(&p, &mq);
+        conn.send_request(req, self.config.send_timeout, Box::new(move |r| {
+            wrapped(r.map_err(Error::from).and_then(|resp| send_result(&addr, resp, &p, &mq)))
+        }));
         Ok(())
     }
-}
 
-fn first_props(msgs: &[Message]) -> std::collections::BTreeMap<String, String> {
-    msgs.first().map(|m| m.properties.clone()).unwrap_or_default()
+    /// Connection, broker address and queue for an asynchronous send; from the caches without
+    /// touching the runtime when they are warm.
+    fn async_target(&self, topic: &str, queue: Option<MessageQueue>) -> Result<(Arc<crate::remoting::Connection>, String, MessageQueue)> {
+        let route = match self.client.cached_route(topic) {
+            Some(r) => r,
+            None => super::runtime::block_on(self.publish_route(topic))??,
+        };
+        let queues = route.write_queues(topic);
+        if queues.is_empty() {
+            return Err(Error::NoRoute(topic.to_string()));
+        }
+        let mq = queue.unwrap_or_else(|| self.pick_queue(&queues, None));
+        let addr = route.master_addr(&mq.broker_name).ok_or_else(|| Error::NoRoute(topic.to_string()))?.to_string();
+        let conn = match self.client.remoting.cached(&addr) {
+            Some(c) => c,
+            None => super::runtime::block_on(self.client.remoting.connection(&addr))??,
+        };
+        Ok((conn, addr, mq))
+    }
 }
 
 fn queue_at(queues: &[MessageQueue], index: i32) -> Result<MessageQueue> {
