@@ -1,0 +1,762 @@
+#!/usr/bin/env bash
+# Real Apache RocketMQ name servers + brokers for tests and CI.
+#
+# Collects the official jars from Maven Central (ci/rocketmq/pom.xml +
+# `mvn dependency:copy-dependencies`) and runs two independent single-broker
+# clusters (DefaultCluster / broker-a) on 127.0.0.1, each with a fresh store per `up`:
+#
+#   RMQ_VERSION_4 = 4.9.7  name server 9876   broker 10911 (+10909 fast, 10912 HA)
+#   RMQ_VERSION_5 = 5.5.0  name server 19876  broker 20911 (+20909 fast, 20912 HA)
+#
+# 4.x has no bindAddress setting: its four ports listen on 0.0.0.0; 5.x listens on
+# 127.0.0.1 (HA port: 0.0.0.0). Topics (8 read / 8 write queues) are created explicitly,
+# autoCreateTopicEnable=false. Every listener also accepts TLS (permissive mode), with
+# the certificate exported as RMQ_TLS_CERT by `env` (SAN IP:127.0.0.1).
+#
+# Usage:
+#   scripts/brokers.sh up [4|5|all]         download jars if missing, start, create the topics
+#   scripts/brokers.sh down                 stop what was started from the state dir (idempotent)
+#   scripts/brokers.sh env                  print `export NAMESRV_4=...` lines for eval
+#   scripts/brokers.sh status [4|5|all]     exit 0 if the name servers accept a TCP connection
+#   scripts/brokers.sh topic NAME [QUEUES]  create one more topic on every running broker
+#   scripts/brokers.sh admin 4|5 ARGS...    run MQAdminStartup (adds -n <name server>)
+#   scripts/brokers.sh fetch [4|5|all]      only download the jars
+#
+# Environment:
+#   RMQ_STATE         state dir (default /dev/shm/rocketmq-rust-ci when /dev/shm is a
+#                     writable tmpfs, else /tmp/rocketmq-rust-ci); wiped by up and down
+#   RMQ_CACHE         jar cache (default $HOME/.cache/rocketmq-rust-ci): lib-<version>/, tls/
+#   RMQ_VERSION_4/5   versions (default 4.9.7 / 5.5.0; the 4.9.8 server jars are not
+#                     served by this machine's Maven Central, 5.5.1 is incomplete there)
+#   RMQ_EXTRA_TOPICS  more topics to create on `up` (space separated)
+#   RMQ_TIMEOUT       startup deadline in seconds (default 120)
+#   RMQ_KEEP_STATE=1  `down` keeps the state dir (logs, store)
+#   RMQ_STOP_TIMEOUT  seconds between SIGTERM and SIGKILL on `down` (default 15)
+#   RMQ_MVN_ARGS      extra arguments for mvn (e.g. -o, -Dmaven.repo.local=...)
+#   RMQ_JAVA_OPTS     extra options for every JVM
+#
+# Everything the JVMs write goes below the state dir (user.home, java.io.tmpdir,
+# ROCKETMQ_HOME, store, logs: <state>/v4|v5/home/logs); Maven writes to ~/.m2.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+# ---------------------------------------------------------------- settings
+CACHE=${RMQ_CACHE:-$HOME/.cache/rocketmq-rust-ci}
+# 4.x: 4.9.8 is the reference; where the Maven mirror refuses its server jars (seen here), the
+# refusal is recorded in the cache and 4.9.7 (same 4.x broker protocol) is used instead.
+PREFERRED_4=4.9.8
+FALLBACK_4=4.9.7
+if [[ -n "${RMQ_VERSION_4:-}" ]]; then
+  VERSION_4=$RMQ_VERSION_4
+elif [[ -f "$CACHE/refused-$PREFERRED_4" && ! -f "$CACHE/lib-$PREFERRED_4/.complete" ]]; then
+  VERSION_4=$FALLBACK_4
+else
+  VERSION_4=$PREFERRED_4
+fi
+VERSION_5=${RMQ_VERSION_5:-5.5.0}
+# read through ${!name} (see ns_port, broker_port)
+# shellcheck disable=SC2034
+{
+  NS_PORT_4=9876
+  NS_PORT_5=19876
+  BROKER_PORT_4=10911
+  BROKER_PORT_5=20911
+}
+HOST=127.0.0.1
+CLUSTER=DefaultCluster
+BROKER_NAME=broker-a
+QUEUES=8
+TOPICS="test TopicTest rmq_c_test rmq_c_misc rmq_py_test rmq_go_test rmq_bench rmq_demo"
+TIMEOUT=${RMQ_TIMEOUT:-120}
+MARKER=.rocketmq-rust-ci-state
+
+default_state_dir() {
+  if [[ -d /dev/shm && -w /dev/shm ]] && [[ "$(stat -f -c %T /dev/shm 2>/dev/null)" == tmpfs ]]; then
+    echo /dev/shm/rocketmq-rust-ci
+  else
+    echo /tmp/rocketmq-rust-ci
+  fi
+}
+STATE=${RMQ_STATE:-$(default_state_dir)}
+
+log() { printf '[brokers] %s\n' "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+version_of() { local v="VERSION_$1"; echo "${!v}"; }
+ns_port() { local v="NS_PORT_$1"; echo "${!v}"; }
+broker_port() { local v="BROKER_PORT_$1"; echo "${!v}"; }
+namesrv_addr() { echo "$HOST:$(ns_port "$1")"; }
+lib_dir() { echo "$CACHE/lib-$(version_of "$1")"; }
+
+which_list() {
+  case "${1:-all}" in
+    4) echo 4 ;;
+    5) echo 5 ;;
+    all | '') echo 4 5 ;;
+    *) die "expected 4, 5 or all, got '$1'" ;;
+  esac
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# ---------------------------------------------------------------- jars
+fetch_jars() { # $1 = 4|5
+  local v dir tmp mlog
+  v=$(version_of "$1")
+  dir=$(lib_dir "$1")
+  if [[ -f "$dir/.complete" ]]; then
+    return 0
+  fi
+  command -v mvn >/dev/null || die "mvn not found (needed once to download RocketMQ $v)"
+  mkdir -p "$CACHE"
+  tmp="$dir.tmp.$$"
+  mlog="$CACHE/mvn-$v.log"
+  rm -rf "$tmp"
+  log "downloading RocketMQ $v jars from Maven Central into $dir (log: $mlog)"
+  local t0
+  t0=$(now)
+  # shellcheck disable=SC2086
+  if ! MAVEN_OPTS="${MAVEN_OPTS:-} -XX:-UsePerfData" mvn -B -q -f "$ROOT/ci/rocketmq/pom.xml" ${RMQ_MVN_ARGS:-} -Drocketmq.version="$v" \
+      dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >"$mlog" 2>&1; then
+    rm -rf "$tmp"
+    if [[ "$1" == 4 && -z "${RMQ_VERSION_4:-}" && "$v" == "$PREFERRED_4" ]]; then
+      log "RocketMQ $v is not served by this Maven repository; using $FALLBACK_4 (recorded in $CACHE/refused-$v)"
+      touch "$CACHE/refused-$v"
+      VERSION_4=$FALLBACK_4
+      fetch_jars 4
+      return
+    fi
+    tail -n 40 "$mlog" >&2 || true
+    die "mvn could not collect RocketMQ $v"
+  fi
+  ls "$tmp"/rocketmq-broker-"$v".jar "$tmp"/rocketmq-namesrv-"$v".jar "$tmp"/rocketmq-tools-"$v".jar >/dev/null \
+    || die "RocketMQ $v jars missing after mvn (see $mlog)"
+  touch "$tmp/.complete"
+  rm -rf "$dir"
+  mv "$tmp" "$dir"
+  log "RocketMQ $v: $(find "$dir" -name '*.jar' | wc -l) jars in $(elapsed "$t0") s"
+}
+
+# Helper that runs many MQAdminStartup commands in one JVM (compiled once, cached).
+admin_batch_classes() {
+  local src="$ROOT/ci/rocketmq/AdminBatch.java" sum dir
+  sum=$(sha1sum "$src" | cut -c1-12)
+  dir="$CACHE/adminbatch-$sum"
+  if [[ ! -f "$dir/AdminBatch.class" ]]; then
+    mkdir -p "$CACHE"
+    rm -rf "$dir.tmp.$$"
+    mkdir -p "$dir.tmp.$$"
+    javac -J-XX:-UsePerfData -nowarn -d "$dir.tmp.$$" "$src" >&2
+    rm -rf "$dir"
+    mv "$dir.tmp.$$" "$dir"
+  fi
+  echo "$dir"
+}
+
+# A self-signed certificate (CN=localhost, SAN IP:127.0.0.1) for the brokers' and name
+# servers' TLS-permissive listeners (plain TCP and TLS on the same port, as by default).
+# Without it every server socket makes its own certificate at startup (RSA key generation,
+# ~4-6 s of CPU per run on 2 cores). Made once with openssl; absent openssl the default
+# in-JVM self-signed "test mode" certificate is used.
+tls_dir() { echo "$CACHE/tls"; }
+ensure_tls() {
+  local t
+  t=$(tls_dir)
+  [[ -s "$t/cert.pem" && -s "$t/key.pem" ]] && return 0
+  command -v openssl >/dev/null || return 0
+  mkdir -p "$CACHE"
+  rm -rf "$t.tmp.$$"
+  mkdir -p "$t.tmp.$$"
+  if openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=localhost \
+      -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+      -keyout "$t.tmp.$$/key.raw.pem" -out "$t.tmp.$$/cert.pem" >/dev/null 2>&1 &&
+    openssl pkcs8 -topk8 -nocrypt -in "$t.tmp.$$/key.raw.pem" -out "$t.tmp.$$/key.pem" 2>/dev/null; then
+    rm -f "$t.tmp.$$/key.raw.pem"
+    rm -rf "$t"
+    mv "$t.tmp.$$" "$t"
+  else
+    rm -rf "$t.tmp.$$"
+    log "openssl failed; servers will generate their own TLS test certificates"
+  fi
+}
+
+# ---------------------------------------------------------------- JVM options
+vdir() { echo "$STATE/v$1"; }
+
+jvm_common() { # $1 = 4|5, $2 = process name (namesrv|broker|tools)
+  local d
+  d=$(vdir "$1")
+  printf '%s\n' \
+    -server -XX:-UsePerfData -XX:-OmitStackTraceInFastThrow \
+    "-XX:ErrorFile=$d/hs_err_$2_%p.log" \
+    -Djava.net.preferIPv4Stack=true -Dfile.encoding=UTF-8 \
+    "-Duser.home=$d/home" "-Djava.io.tmpdir=$d/tmp" \
+    "-Drocketmq.home.dir=$d/rocketmq-home" \
+    "-Drmq.logback.configurationFile=$d/rocketmq-home/conf/logback_$2.xml" \
+    --add-opens java.base/java.nio=ALL-UNNAMED \
+    --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    --add-opens java.base/jdk.internal.ref=ALL-UNNAMED
+  # never read a stray /etc/rocketmq/tls.properties
+  echo "-Dtls.config.file=$d/rocketmq-home/conf/tls.properties"
+  if [[ -s "$(tls_dir)/cert.pem" && -s "$(tls_dir)/key.pem" ]]; then
+    printf '%s\n' -Dtls.test.mode.enable=false \
+      "-Dtls.server.certPath=$(tls_dir)/cert.pem" "-Dtls.server.keyPath=$(tls_dir)/key.pem"
+  fi
+  # extra options for every JVM, e.g. RMQ_JAVA_OPTS="-Dtls.server.mode=disabled"
+  # shellcheck disable=SC2086 # split on blanks on purpose
+  [[ -z "${RMQ_JAVA_OPTS:-}" ]] || printf '%s\n' ${RMQ_JAVA_OPTS}
+}
+
+run_admin_batch() { # $1 = 4|5; stdin = mqadmin command lines; stdout = tool output
+  local d classes
+  d=$(vdir "$1")
+  classes=$(admin_batch_classes)
+  local -a opts
+  mapfile -t opts < <(jvm_common "$1" tools)
+  (cd "$d" && ROCKETMQ_HOME="$d/rocketmq-home" exec java "${opts[@]}" \
+    -Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \
+    -Drocketmq.client.logUseSlf4j=true \
+    -cp "$classes:$(lib_dir "$1")/*" AdminBatch)
+}
+
+# ---------------------------------------------------------------- config files
+write_logback() { # $1 = file, $2 = log name
+  cat >"$1" <<EOF
+<configuration>
+  <appender name="F" class="ch.qos.logback.core.FileAppender">
+    <file>\${user.home}/logs/$2.log</file>
+    <encoder><pattern>%d{HH:mm:ss.SSS} %-5p [%t] %c{0} - %m%n</pattern></encoder>
+  </appender>
+  <root level="INFO"><appender-ref ref="F"/></root>
+</configuration>
+EOF
+}
+
+write_configs() { # $1 = 4|5
+  local d k ns bp
+  k=$1
+  d=$(vdir "$k")
+  ns=$(ns_port "$k")
+  bp=$(broker_port "$k")
+  mkdir -p "$d/rocketmq-home/conf" "$d/home/logs" "$d/tmp" "$d/store/commitlog" "$d/namesrv"
+  for p in namesrv broker tools; do
+    write_logback "$d/rocketmq-home/conf/logback_$p.xml" "$p"
+  done
+  # No inline comments and no trailing blanks: RocketMQ parses raw values.
+  {
+    echo "listenPort=$ns"
+    echo "bindAddress=$HOST"
+    echo "kvConfigPath=$d/namesrv/kvConfig.json"
+    echo "configStorePath=$d/namesrv/namesrv.properties"
+  } >"$d/namesrv.conf"
+  {
+    echo "brokerClusterName=$CLUSTER"
+    echo "brokerName=$BROKER_NAME"
+    echo "brokerId=0"
+    echo "brokerRole=ASYNC_MASTER"
+    echo "flushDiskType=ASYNC_FLUSH"
+    echo "namesrvAddr=$HOST:$ns"
+    echo "brokerIP1=$HOST"
+    echo "listenPort=$bp"
+    echo "haListenPort=$((bp + 1))"
+    echo "bindAddress=$HOST"
+    echo "storePathRootDir=$d/store"
+    echo "storePathCommitLog=$d/store/commitlog"
+    echo "mappedFileSizeCommitLog=104857600"
+    echo "maxIndexNum=10000"
+    echo "maxHashSlotNum=40000"
+    echo "diskMaxUsedSpaceRatio=95"
+    echo "diskSpaceWarningLevelRatio=90"
+    echo "diskSpaceCleanForciblyRatio=85"
+    echo "deleteWhen=04"
+    echo "fileReservedTime=48"
+    echo "autoCreateTopicEnable=false"
+    echo "autoCreateSubscriptionGroup=true"
+    echo "defaultTopicQueueNums=$QUEUES"
+    echo "enablePropertyFilter=true"
+    echo "transactionCheckInterval=1000"
+    echo "transactionTimeOut=2000"
+    echo "transactionCheckMax=5"
+    echo "messageDelayLevel=1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h"
+    echo "timerWheelEnable=true"
+    echo "timerMaxDelaySec=259200"
+    echo "recallMessageEnable=true"
+  } >"$d/broker.conf"
+}
+
+# ---------------------------------------------------------------- processes
+start_jvm() { # KEY NAME "JVM OPTIONS" MAIN_CLASS ARGS...
+  local k=$1 name=$2 extra=$3 d
+  shift 3
+  d=$(vdir "$k")
+  local -a opts more
+  mapfile -t opts < <(jvm_common "$k" "$name")
+  read -r -a more <<<"$extra"
+  rm -f "$d/$name.pid"
+  # The child writes its own pid, then becomes java; setsid detaches it from this script.
+  (
+    cd "$d"
+    export ROCKETMQ_HOME="$d/rocketmq-home"
+    unset NAMESRV_ADDR
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    exec setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$d/$name.pid" \
+      java "${opts[@]}" "${more[@]}" -cp "$(lib_dir "$k")/*" "$@" \
+      </dev/null >"$d/$name.out" 2>&1 9>&-
+  ) &
+}
+
+start_namesrv() {
+  start_jvm "$1" namesrv "-Xms256m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1" \
+    org.apache.rocketmq.namesrv.NamesrvStartup -c "$(vdir "$1")/namesrv.conf"
+}
+
+start_broker() {
+  start_jvm "$1" broker "-Xms1g -Xmx1g -XX:MaxDirectMemorySize=1g -XX:+UseG1GC \
+-Drocketmq.broker.diskSpaceWarningLevelRatio=0.98 -Drocketmq.broker.diskSpaceCleanForciblyRatio=0.97" \
+    org.apache.rocketmq.broker.BrokerStartup -c "$(vdir "$1")/broker.conf" -n "$(namesrv_addr "$1")"
+}
+
+# shellcheck disable=SC2016 # expanded by the inner shell
+tcp_open() { timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null; }
+
+alive() { # pid
+  local st
+  [[ -r "/proc/$1/stat" ]] || return 1
+  st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n "$st" && "$st" != Z && "$st" != X ]]
+}
+
+# pids of the JVMs started from this state dir for KEY (name server, broker, admin tool):
+# the pid files plus every process whose command line has -Duser.home=<state>/v<KEY>/home.
+our_pids() { # KEY
+  local d f pid
+  d=$(vdir "$1")
+  {
+    for f in "$d"/*.pid; do
+      [[ -s "$f" ]] && cat "$f"
+    done
+    grep -lzxF -- "-Duser.home=$d/home" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3
+  } 2>/dev/null | sort -u | while read -r pid; do
+    [[ "$pid" =~ ^[0-9]+$ ]] || continue
+    alive "$pid" || continue
+    # guard against pid reuse: the command line must carry our state dir
+    grep -qzxF -- "-Duser.home=$d/home" "/proc/$pid/cmdline" 2>/dev/null || continue
+    echo "$pid"
+  done
+}
+
+stop_pids() { # LABEL PIDS...
+  local label=$1 pid deadline
+  shift
+  (($#)) || return 0
+  log "stopping $label (pids $*)"
+  kill -TERM "$@" 2>/dev/null || true
+  deadline=$((SECONDS + ${RMQ_STOP_TIMEOUT:-15}))
+  while ((SECONDS < deadline)); do
+    local left=0
+    for pid in "$@"; do alive "$pid" && left=1; done
+    ((left)) || return 0
+    sleep 0.2
+  done
+  for pid in "$@"; do
+    if alive "$pid"; then
+      log "pid $pid did not stop within ${RMQ_STOP_TIMEOUT:-15} s: SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+}
+
+stop_all() {
+  [[ -d "$STATE" ]] || return 0
+  local -a pids=()
+  local k
+  for k in 4 5; do
+    mapfile -t -O "${#pids[@]}" pids < <(our_pids "$k")
+  done
+  # All at once: the store is thrown away, and a graceful 5.x broker shutdown alone
+  # takes ~10 s (service threads polling with 2-3 s timeouts).
+  stop_pids "name servers and brokers" "${pids[@]}"
+  rm -f "$STATE"/v*/*.pid
+}
+
+remove_state() {
+  [[ -e "$STATE" ]] || return 0
+  case "$STATE" in
+    / | "$HOME" | "$HOME/" | /tmp | /tmp/ | /dev/shm | /dev/shm/) die "refusing to remove $STATE" ;;
+  esac
+  if [[ ! -f "$STATE/$MARKER" ]] && [[ -n "$(ls -A "$STATE" 2>/dev/null)" ]]; then
+    die "$STATE exists, is not empty and was not made by this script; set RMQ_STATE elsewhere"
+  fi
+  rm -rf "$STATE"
+}
+
+# ---------------------------------------------------------------- remoting probes
+# rmq_request HOST PORT CODE [EXTFIELDS-JSON-MEMBERS]: one RocketMQ remoting request
+# (JSON header, no body) over bash's /dev/tcp; prints the raw response frame with the
+# NUL bytes removed (header JSON followed by the body).
+RMQ_REQUEST_SH=$(
+  cat <<'EOS'
+exec 3<>"/dev/tcp/$1/$2" || exit 1
+be32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
+hdr=$3
+printf "$(be32 $((${#hdr} + 4)))$(be32 ${#hdr})%s" "$hdr" >&3
+set -- $(head -c 4 <&3 | od -An -tu1)
+[ $# -eq 4 ] || exit 1
+head -c $((($1 << 24) + ($2 << 16) + ($3 << 8) + $4)) <&3
+EOS
+)
+rmq_request() {
+  local hdr
+  hdr="{\"code\":$3,\"extFields\":{${4:-}},\"flag\":0,\"language\":\"JAVA\",\"opaque\":1,\"serializeTypeCurrentRPC\":\"JSON\",\"version\":399}"
+  timeout 5 bash -c "$RMQ_REQUEST_SH" _ "$1" "$2" "$hdr" 2>/dev/null | tr -d '\0'
+}
+
+broker_registered() { # KEY : GET_BROKER_CLUSTER_INFO (106) lists our broker address
+  local r
+  r=$(rmq_request "$HOST" "$(ns_port "$1")" 106) || return 1
+  [[ "$r" == *"\"$HOST:$(broker_port "$1")\""* ]]
+}
+
+route_ok() { # KEY TOPIC QUEUES : GET_ROUTEINFO_BY_TOPIC (105) on the name server
+  local r
+  r=$(rmq_request "$HOST" "$(ns_port "$1")" 105 "\"topic\":\"$2\"") || return 1
+  [[ "$r" == *'"code":0'* ]] &&
+    [[ "$r" == *"\"readQueueNums\":$3"[,\}]* ]] &&
+    [[ "$r" == *"\"writeQueueNums\":$3"[,\}]* ]] &&
+    [[ "$r" == *"\"$HOST:$(broker_port "$1")\""* ]]
+}
+
+# ---------------------------------------------------------------- diagnostics
+dump_logs() {
+  local k d f
+  for k in "$@"; do
+    d=$(vdir "$k")
+    [[ -d "$d" ]] || continue
+    for f in "$d"/*.out "$d"/home/logs/*.log "$d"/hs_err_*.log; do
+      [[ -f "$f" ]] || continue
+      printf '\n----- tail of %s -----\n' "$f" >&2
+      tail -n 40 "$f" >&2 || true
+    done
+  done
+}
+
+fail_up() { # KEYS MESSAGE
+  local keys=$1
+  shift
+  log "ERROR: $*"
+  # shellcheck disable=SC2086
+  dump_logs $keys
+  stop_all
+  log "state kept for inspection in $STATE"
+  exit 1
+}
+
+# ---------------------------------------------------------------- topics
+valid_topic() { [[ "$1" =~ ^[A-Za-z0-9_%|-]{1,127}$ ]]; }
+
+# create_topics KEY QUEUES TOPIC... : creates the topics on the cluster of KEY with
+# MQAdminStartup in ONE JVM and checks the printed "success" line(s). 4.x: one
+# `updateTopic` per topic. 5.x with several topics: one `updateTopicList` (a 5.x client
+# shutdown can stall 3 s in NettyEventExecutor, so one admin client instead of N).
+# The caller then checks the routes on the name server (wait_routes).
+create_topics() {
+  local k=$1 q=$2 d out t missing=() batch=0
+  shift 2
+  d=$(vdir "$k")
+  out="$d/topics-$(date +%s%N).out"
+  [[ "$(version_of "$k")" != 4.* ]] && (($# > 1)) && batch=1
+  if ((batch)); then
+    local json sep=""
+    json="$d/topics-$(date +%s%N).json"
+    {
+      printf '['
+      for t in "$@"; do
+        printf '%s{"topicName":"%s","readQueueNums":%d,"writeQueueNums":%d,"perm":6,"topicFilterType":"SINGLE_TAG","topicSysFlag":0,"order":false,"attributes":{}}' "$sep" "$t" "$q" "$q"
+        sep=,
+      done
+      printf ']\n'
+    } >"$json"
+    echo "updateTopicList -n $(namesrv_addr "$k") -c $CLUSTER -f $json" | run_admin_batch "$k" >"$out" 2>&1 || true
+    if ! grep -q "^submit batch of topic config to $HOST:$(broker_port "$k") success" "$out"; then
+      log "RocketMQ $(version_of "$k"): updateTopicList printed no success line; tool output:"
+      cat "$out" >&2
+      return 1
+    fi
+    return 0
+  fi
+  for t in "$@"; do
+    echo "updateTopic -n $(namesrv_addr "$k") -c $CLUSTER -t $t -r $q -w $q"
+  done | run_admin_batch "$k" >"$out" 2>&1 || true
+  for t in "$@"; do
+    awk -v t="$t" '
+      /^@@@ / { cur = ""; for (i = 2; i < NF; i++) if ($i == "-t") cur = $(i + 1); next }
+      cur == t && /^create topic to .* success/ { ok = 1 }
+      END { exit ok ? 0 : 1 }' "$out" || missing+=("$t")
+  done
+  if ((${#missing[@]})); then
+    log "RocketMQ $(version_of "$k"): no success line for topic(s) ${missing[*]}; tool output:"
+    cat "$out" >&2
+    return 1
+  fi
+}
+
+wait_routes() { # DEADLINE QUEUES KEYS-STRING TOPIC...
+  local deadline=$1 q=$2 keys=$3 k t pending
+  shift 3
+  while :; do
+    pending=()
+    for k in $keys; do
+      for t in "$@"; do
+        route_ok "$k" "$t" "$q" || pending+=("$k:$t")
+      done
+    done
+    ((${#pending[@]} == 0)) && return 0
+    if ((SECONDS >= deadline)); then
+      log "no route with $q queues on the name server for: ${pending[*]}"
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+# ---------------------------------------------------------------- commands
+cmd_fetch() {
+  local k
+  for k in $(which_list "${1:-all}"); do fetch_jars "$k"; done
+  admin_batch_classes >/dev/null
+}
+
+cmd_up() {
+  local keys k t0 deadline
+  keys=$(which_list "${1:-all}")
+  t0=$(now)
+  command -v java >/dev/null || die "java not found"
+  for k in $keys; do fetch_jars "$k"; done
+  admin_batch_classes >/dev/null
+  ensure_tls
+  log "jars ready ($(elapsed "$t0") s)"
+
+  # fresh state: stop what an earlier `up` left running, then wipe the dir
+  stop_all
+  remove_state
+  local p
+  for k in $keys; do
+    for p in "$(ns_port "$k")" "$(broker_port "$k")" $(($(broker_port "$k") - 2)) $(($(broker_port "$k") + 1)); do
+      tcp_open "$HOST" "$p" && die "port $p is already in use on $HOST (another broker running?)"
+    done
+  done
+  mkdir -p "$STATE"
+  touch "$STATE/$MARKER"
+  log "state dir: $STATE"
+  for k in $keys; do write_configs "$k"; done
+
+  local topics=()
+  for t in $TOPICS ${RMQ_EXTRA_TOPICS:-}; do
+    valid_topic "$t" || die "invalid topic name '$t'"
+    topics+=("$t")
+  done
+
+  deadline=$((SECONDS + TIMEOUT))
+  for k in $keys; do start_namesrv "$k"; done
+  declare -A stage=()
+  for k in $keys; do stage[$k]=namesrv; done
+  local t_start=$SECONDS pending
+  while :; do
+    pending=0
+    for k in $keys; do
+      local d pid role
+      d=$(vdir "$k")
+      case "${stage[$k]}" in
+        namesrv)
+          if grep -q "boot success" "$d/namesrv.out" 2>/dev/null; then
+            log "name server $(version_of "$k") up on $(namesrv_addr "$k") ($(elapsed "$t0") s)"
+            start_broker "$k"
+            stage[$k]=broker
+          fi
+          ;;
+        broker)
+          if grep -q "boot success" "$d/broker.out" 2>/dev/null; then
+            log "broker $(version_of "$k") up on $HOST:$(broker_port "$k") ($(elapsed "$t0") s)"
+            stage[$k]=register
+          fi
+          ;;
+        register)
+          if broker_registered "$k"; then
+            log "broker $(version_of "$k") registered with $(namesrv_addr "$k") ($(elapsed "$t0") s)"
+            # create the topics right away (overlaps with the other version's startup)
+            rm -f "$d/topics.rc"
+            (
+              rc=0
+              create_topics "$k" "$QUEUES" "${topics[@]}" || rc=$?
+              echo "$rc" >"$d/topics.rc"
+            ) &
+            stage[$k]=topics
+          fi
+          ;;
+        topics)
+          if [[ -s "$d/topics.rc" ]]; then
+            [[ "$(<"$d/topics.rc")" == 0 ]] || fail_up "$keys" "topic creation failed on $(version_of "$k")"
+            if wait_routes "$SECONDS" "$QUEUES" "$k" "${topics[@]}" 2>/dev/null; then
+              log "topics of $(version_of "$k") created and routed ($(elapsed "$t0") s)"
+              stage[$k]=ready
+            else
+              stage[$k]=routes
+            fi
+          fi
+          ;;
+        routes)
+          if wait_routes "$SECONDS" "$QUEUES" "$k" "${topics[@]}" 2>/dev/null; then
+            log "topic routes of $(version_of "$k") complete ($(elapsed "$t0") s)"
+            stage[$k]=ready
+          fi
+          ;;
+      esac
+      [[ "${stage[$k]}" == ready ]] && continue
+      pending=1
+      # a process that died is a failure (pid file is written right after the fork)
+      for role in namesrv broker; do
+        [[ "$role" == broker && "${stage[$k]}" == namesrv ]] && continue
+        if [[ -s "$d/$role.pid" ]]; then
+          pid=$(<"$d/$role.pid")
+          alive "$pid" || fail_up "$keys" "$role $(version_of "$k") exited during startup"
+        elif ((SECONDS - t_start > 10)); then
+          fail_up "$keys" "$role $(version_of "$k") did not start (no pid file)"
+        fi
+      done
+    done
+    ((pending)) || break
+    if ((SECONDS >= deadline)); then
+      for k in $keys; do
+        if [[ "${stage[$k]}" == routes ]]; then
+          wait_routes "$SECONDS" "$QUEUES" "$k" "${topics[@]}" || true
+        fi
+      done
+      fail_up "$keys" "startup timed out after $TIMEOUT s (stages:$(for k in $keys; do printf ' %s=%s' "$(version_of "$k")" "${stage[$k]}"; done))"
+    fi
+    sleep 0.2
+  done
+
+  log "created ${#topics[@]} topics x $QUEUES queues: ${topics[*]}"
+  for k in $keys; do
+    log "RocketMQ $(version_of "$k"): name server $(namesrv_addr "$k"), broker $HOST:$(broker_port "$k")"
+  done
+  log "up in $(elapsed "$t0") s; logs under $STATE/v*/home/logs; eval \"\$(scripts/brokers.sh env)\""
+}
+
+cmd_down() {
+  if [[ ! -d "$STATE" ]]; then
+    log "nothing to stop ($STATE does not exist)"
+    return 0
+  fi
+  stop_all
+  if [[ "${RMQ_KEEP_STATE:-0}" == 1 ]]; then
+    log "state kept in $STATE"
+  else
+    remove_state
+    log "removed $STATE"
+  fi
+}
+
+cmd_env() {
+  echo "export NAMESRV_4=$(namesrv_addr 4)"
+  echo "export NAMESRV_5=$(namesrv_addr 5)"
+  echo "export RMQ_VERSION_4=$VERSION_4"
+  echo "export RMQ_VERSION_5=$VERSION_5"
+  echo "export BROKER_4=$HOST:$BROKER_PORT_4"
+  echo "export BROKER_5=$HOST:$BROKER_PORT_5"
+  echo "export RMQ_STATE=$STATE"
+  if [[ -s "$(tls_dir)/cert.pem" ]]; then
+    echo "export RMQ_TLS_CERT=$(tls_dir)/cert.pem"
+  fi
+}
+
+cmd_status() {
+  local k rc=0
+  for k in $(which_list "${1:-all}"); do
+    if tcp_open "$HOST" "$(ns_port "$k")"; then
+      echo "RocketMQ $(version_of "$k"): name server $(namesrv_addr "$k") up"
+    else
+      echo "RocketMQ $(version_of "$k"): name server $(namesrv_addr "$k") DOWN"
+      rc=1
+    fi
+  done
+  return $rc
+}
+
+cmd_topic() {
+  local t=${1:-} q=${2:-$QUEUES} k keys=""
+  [[ -n "$t" ]] || die "usage: $0 topic NAME [QUEUES]"
+  valid_topic "$t" || die "invalid topic name '$t'"
+  [[ "$q" =~ ^[1-9][0-9]*$ ]] || die "invalid queue count '$q'"
+  for k in 4 5; do
+    tcp_open "$HOST" "$(ns_port "$k")" && [[ -d "$(vdir "$k")" ]] && keys+=" $k"
+  done
+  [[ -n "$keys" ]] || die "no running name server (run: $0 up)"
+  local -A jobs=()
+  for k in $keys; do
+    create_topics "$k" "$q" "$t" &
+    jobs[$k]=$!
+  done
+  local failed=0
+  for k in $keys; do wait "${jobs[$k]}" || failed=1; done
+  ((failed == 0)) || die "topic creation failed"
+  wait_routes $((SECONDS + 30)) "$q" "$keys" "$t" || die "no route for $t"
+  log "topic $t ($q queues) created on RocketMQ$(for k in $keys; do printf ' %s' "$(version_of "$k")"; done)"
+}
+
+cmd_admin() {
+  local k=${1:-}
+  [[ "$k" == 4 || "$k" == 5 ]] || die "usage: $0 admin 4|5 SUBCOMMAND [ARGS...]"
+  shift
+  (($#)) || die "usage: $0 admin 4|5 SUBCOMMAND [ARGS...]"
+  fetch_jars "$k"
+  local -a args=("$@")
+  local a has_n=0
+  for a in "${args[@]}"; do [[ "$a" == -n || "$a" == --namesrvAddr* ]] && has_n=1; done
+  ((has_n)) || args+=(-n "$(namesrv_addr "$k")")
+  local d
+  d=$(vdir "$k")
+  if [[ ! -d "$d/rocketmq-home/conf" ]]; then
+    mkdir -p "$STATE"
+    touch "$STATE/$MARKER"
+    write_configs "$k"
+  fi
+  printf '%s\n' "${args[*]}" | run_admin_batch "$k" | grep -v '^@@@ ' || true
+}
+
+# One `up`/`down`/`topic`/`fetch` at a time on this machine (the ports are global).
+# fd 9 is closed for the JVMs started in the background (see start_jvm).
+take_lock() {
+  mkdir -p "$CACHE"
+  exec 9>"$CACHE/.lock"
+  if ! flock -n 9; then
+    log "waiting for another scripts/brokers.sh to finish (lock $CACHE/.lock)"
+    flock -w 600 9 || die "could not get the lock $CACHE/.lock within 600 s"
+  fi
+}
+
+main() {
+  local cmd=${1:-}
+  (($#)) && shift
+  case "$cmd" in
+    up | down | topic | fetch) take_lock ;;
+  esac
+  case "$cmd" in
+    up) cmd_up "$@" ;;
+    down) cmd_down ;;
+    env) cmd_env ;;
+    status) cmd_status "$@" ;;
+    topic) cmd_topic "$@" ;;
+    admin) cmd_admin "$@" ;;
+    fetch) cmd_fetch "$@" ;;
+    *)
+      sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2
+      exit 2
+      ;;
+  esac
+}
+
+main "$@"

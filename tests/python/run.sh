@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Python tests: the unchanged rocketmq-client-python 2.0.0 against the installed librocketmq.
+#   tests/python/run.sh [pytest args...]
+# Env: NAMESRV_ADDRS="v4=127.0.0.1:9876;v5=127.0.0.1:19876", RMQ_PY_TOPIC (see test_producer.py).
+# pytest runs from an empty temporary directory so that no rocketmq/ source folder can shadow the
+# installed package; the exit code is pytest's.
+set -uo pipefail
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+"$here/setup.sh" || { echo "tests/python/setup.sh failed" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+export PYTHONDONTWRITEBYTECODE=1
+"$repo/.build/pyenv/bin/python" -m pytest -p no:cacheprovider --rootdir="$here" -v -ra "$@" "$here"
+rc=$?
+exit $rc
