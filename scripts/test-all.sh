@@ -50,6 +50,7 @@ else
     step "brokers up" scripts/brokers.sh up all
 fi
 eval "$(scripts/brokers.sh env)"
+step "Rust core against both brokers" cargo test --release --locked --test core_against_brokers
 
 for label in 4 5; do
     ns_var=NAMESRV_$label

@@ -113,3 +113,33 @@ pub fn resolve_namesrv(config: &crate::core::client::ClientConfig, domain: &str)
 pub fn namesrv_from_env() -> Vec<String> {
     std::env::var("NAMESRV_ADDR").map(|a| crate::core::client::parse_namesrv_list(&a)).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_catches_panics_and_sets_the_error_text() {
+        let v = entry("TestFunction", 10, || -> Outcome<i32> { panic!("boom") });
+        assert_eq!(v, 10);
+        // SAFETY: GetLatestErrorMessage returns a valid NUL-terminated string.
+        let text = unsafe { CStr::from_ptr(error_message::GetLatestErrorMessage()) }.to_str().unwrap();
+        assert_eq!(text, "internal error in TestFunction: boom");
+    }
+
+    #[test]
+    fn failures_keep_their_code_and_text() {
+        assert_eq!(entry("F", 99, || Err(fail(13, "no route"))), 13);
+        // SAFETY: as above.
+        let text = unsafe { CStr::from_ptr(error_message::GetLatestErrorMessage()) }.to_str().unwrap();
+        assert_eq!(text, "no route");
+        assert_eq!(entry("F", 99, || Ok(0)), 0);
+    }
+
+    #[test]
+    fn copy_to_buf_truncates_and_terminates() {
+        let mut buf = [1 as c_char; 4];
+        copy_to_buf("abcdef", &mut buf);
+        assert_eq!(buf, [b'a' as c_char, b'b' as c_char, b'c' as c_char, 0]);
+    }
+}

@@ -583,10 +583,13 @@ pub extern "C" fn SendMessageTransaction(
     result: *mut CSendResult,
 ) -> c_int {
     const F: &str = "SendMessageTransaction";
-    let _ = (callback, userData);
+    let _ = userData;
     entry(F, PRODUCER_SEND_TRANSACTION_FAILED, || {
         let h = handle(producer, F, PRODUCER_SEND_TRANSACTION_FAILED)?;
         non_null(msg, "msg", F, NULL_POINTER)?;
+        if callback.is_none() {
+            return Err(fail(NULL_POINTER, format!("{F}: argument `callback` is NULL")));
+        }
         non_null(result, "result", F, NULL_POINTER)?;
         running(h, F, PRODUCER_SEND_TRANSACTION_FAILED, true)?;
         Err(not_implemented(PRODUCER_SEND_TRANSACTION_FAILED, F))

@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# C tests of librocketmq against a real name server + broker.
+#
+#   tests/c/run.sh NAMESRV [TOPIC]        e.g. tests/c/run.sh 127.0.0.1:9876
+#
+# Builds tests/c/*.c into .build/c/ against include/ and target/release/librocketmq.so (build the
+# library first: cargo build --release), then runs, in parallel:
+#   test_producer NAMESRV TOPIC           (default topic rmq_c_test; 8 queues)
+#   test_misuse   NAMESRV TOPIC           (default topic rmq_c_misc; 8 queues)
+#   test_misuse under valgrind            (--error-exitcode=99, suppressions in valgrind.supp)
+# and checks that test_misuse.c calls every function of tests/headers/prototypes.txt.
+# Each program prints "N passed, M failed" as its last line; a program that dies without that
+# line, or exits non-zero with M == 0 (e.g. a valgrind error), counts as one failure.
+# The last line is the sum "N passed, M failed"; exit status 0 only if M == 0.
+#
+# Env: RMQ_C_TIMEOUT (s per program, default 120), RMQ_C_VALGRIND=0 skips the valgrind run,
+#      CC (default gcc).
+set -uo pipefail
+
+if [ $# -lt 1 ] || [ -z "$1" ]; then
+    echo "usage: $0 NAMESRV [TOPIC]" >&2
+    exit 2
+fi
+namesrv=$1
+producer_topic=${2:-rmq_c_test}
+misuse_topic=${2:-rmq_c_misc}
+limit=${RMQ_C_TIMEOUT:-120}
+cc=${CC:-gcc}
+
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+lib=$repo/target/release
+out=$repo/.build/c
+mkdir -p "$out"
+
+start=$(date +%s.%N)
+passed=0
+failed=0
+
+fail_line() { # message
+    echo "FAIL run.sh: $*"
+    failed=$((failed + 1))
+}
+
+if [ ! -f "$lib/librocketmq.so" ]; then
+    echo "no $lib/librocketmq.so: run 'cargo build --release' first"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+# ---------------------------------------------------------------- build
+cflags=(-std=c99 -Wall -Wextra -Werror -g -I "$repo/include")
+ldflags=(-L "$lib" -lrocketmq "-Wl,-rpath,$lib" -lpthread)
+for t in test_producer test_misuse; do
+    if ! "$cc" "${cflags[@]}" "$here/$t.c" "$here/readback.c" -o "$out/$t" "${ldflags[@]}"; then
+        echo "build of $t failed"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+done
+
+# ---------------------------------------------------------------- coverage of the misuse matrix
+protos=$repo/tests/headers/prototypes.txt
+if [ -f "$protos" ]; then
+    missing=()
+    total=0
+    while read -r name; do
+        total=$((total + 1))
+        grep -Eq "\\b$name\\(" "$here/test_misuse.c" || missing+=("$name")
+    done < <(sed -E 's/\(.*//; s/.*[ *]([A-Za-z_][A-Za-z0-9_]*)$/\1/' "$protos" | grep -E '^[A-Za-z_]')
+    if [ ${#missing[@]} -eq 0 ]; then
+        echo "misuse matrix covers all $total exported functions"
+        passed=$((passed + 1))
+    else
+        fail_line "test_misuse.c does not call: ${missing[*]}"
+    fi
+else
+    fail_line "missing $protos"
+fi
+
+# ---------------------------------------------------------------- run (in parallel)
+logs=$out/logs
+mkdir -p "$logs"
+declare -A pids
+run() { # name command...
+    local name=$1
+    shift
+    (
+        t0=$(date +%s.%N)
+        timeout --kill-after=10 "$limit" "$@" >"$logs/$name.out" 2>&1
+        rc=$?
+        echo "$rc $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" >"$logs/$name.rc"
+    ) &
+    pids[$name]=$!
+}
+
+names=(test_producer test_misuse)
+run test_producer "$out/test_producer" "$namesrv" "$producer_topic"
+run test_misuse "$out/test_misuse" "$namesrv" "$misuse_topic"
+if [ "${RMQ_C_VALGRIND:-1}" != 0 ]; then
+    if command -v valgrind >/dev/null; then
+        names+=(valgrind_test_misuse)
+        run valgrind_test_misuse valgrind --error-exitcode=99 --leak-check=no --errors-for-leak-kinds=none -q \
+            --suppressions="$here/valgrind.supp" "$out/test_misuse" "$namesrv" "$misuse_topic"
+    else
+        fail_line "valgrind not found (RMQ_C_VALGRIND=0 skips it)"
+    fi
+fi
+
+for name in "${names[@]}"; do
+    wait "${pids[$name]}"
+done
+
+for name in "${names[@]}"; do
+    echo "== $name ($namesrv)"
+    cat "$logs/$name.out"
+    read -r rc secs <"$logs/$name.rc"
+    summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$logs/$name.out" | tail -n 1)
+    if [ -z "$summary" ]; then
+        fail_line "$name ended without a summary line (exit $rc; 124 = timeout)"
+        continue
+    fi
+    p=${summary%% passed*}
+    f=${summary#*passed, }
+    f=${f%% failed}
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        fail_line "$name exited with $rc (99 = valgrind error, 124 = timeout) although all its checks passed"
+    fi
+    echo "-- $name: exit $rc in $secs s"
+done
+
+echo "total time $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
