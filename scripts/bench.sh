@@ -101,6 +101,17 @@ log "gcc bench/loopback_rtt.c bench/producer_bench.c"
 gcc "${CFLAGS[@]}" -o "$BIN/loopback_rtt" bench/loopback_rtt.c || die "loopback_rtt build failed"
 gcc "${CFLAGS[@]}" -I include -o "$BIN/producer_bench" bench/producer_bench.c \
   -L "$LIB_DIR" -lrocketmq -Wl,-rpath,"$LIB_DIR" || die "producer_bench build failed"
+# Optional side-by-side baseline: the same bench linked against another librocketmq.so (e.g. the
+# original rocketmq-client-cpp 2.2.0 built by hand; never part of this repository).
+BASELINE_BIN=
+if [[ -n "${BENCH_BASELINE_LIB_DIR:-}" ]]; then
+  BASE_DIR=$(cd "$BENCH_BASELINE_LIB_DIR" && pwd) || die "no directory $BENCH_BASELINE_LIB_DIR"
+  [[ -f "$BASE_DIR/librocketmq.so" ]] || die "no librocketmq.so in $BASE_DIR"
+  BASELINE_BIN=$BIN/producer_bench_baseline
+  gcc "${CFLAGS[@]}" -I include -o "$BASELINE_BIN" bench/producer_bench.c \
+    -L "$BASE_DIR" -lrocketmq -Wl,-rpath,"$BASE_DIR" || die "baseline producer_bench build failed"
+  log "baseline: $BASE_DIR/librocketmq.so (md5 $(md5sum "$BASE_DIR/librocketmq.so" | cut -c1-12)), label ${BENCH_BASELINE_LABEL:=baseline}"
+fi
 
 # ------------------------------------------------------------------ environment
 {
@@ -124,7 +135,7 @@ TICK_US=$(awk -v t="$(getconf CLK_TCK)" 'BEGIN { print 1000000 / t }')
 run_case() {
   local name=$1 target=$2
   shift 2
-  local logf="$OUT/$name.log" t0=0 t1=0 rc=0
+  local logf="$OUT/${name//\//_}.log" t0=0 t1=0 rc=0
   log "run $name: $*"
   [[ "$target" == sink ]] && t0=$(proc_ticks "$SINK_PID")
   timeout -k 5 "$RUN_TIMEOUT" "$@" >"$logf" 2>&1 || rc=$?
@@ -144,13 +155,20 @@ run_case() {
   printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$target" "$rc" "$sink_us" "$json" >>"$RESULTS"
 }
 
-# producer cases: NAME TARGET NAMESRV MSGS THREADS [extra flags]
+# producer cases: NAME TARGET NAMESRV MSGS THREADS [extra flags]; with a baseline library, the
+# same case runs right after with it, as NAME/<label>.
 producer_case() {
   local name=$1 target=$2 ns=$3 msgs=$4 threads=$5
   shift 5
   # shellcheck disable=SC2086
   run_case "$name" "$target" $CLIENT_CPU "$BIN/producer_bench" -q -n "$ns" -t rmq_bench -g "bench_${name//[^a-zA-Z0-9]/_}" \
     -m "$msgs" -T "$threads" -s "$SIZE" "$@"
+  if [[ -n "$BASELINE_BIN" ]]; then
+    mkdir -p "$OUT/baseline-home"
+    # shellcheck disable=SC2086
+    run_case "$name/$BENCH_BASELINE_LABEL" "$target" env HOME="$OUT/baseline-home" $CLIENT_CPU "$BASELINE_BIN" -q -n "$ns" -t rmq_bench \
+      -g "bench_${name//[^a-zA-Z0-9]/_}_base" -m "$msgs" -T "$threads" -s "$SIZE" "$@"
+  fi
 }
 
 # ------------------------------------------------------------------ sink

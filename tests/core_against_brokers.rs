@@ -35,7 +35,7 @@ fn fails_over_to_the_next_name_server_and_reads_back() {
         let key = format!("core-failover-{label}-{}", std::process::id());
         msg.set_property("KEYS", &key);
         msg.body = b"failover body".to_vec();
-        let r = runtime::block_on(p.send(&mut msg)).unwrap().unwrap_or_else(|e| panic!("{label}: {e}"));
+        let r = p.send(&mut msg).unwrap_or_else(|e| panic!("{label}: {e}"));
         assert_eq!(r.status, SendStatus::Ok);
         assert_eq!(msg.property("UNIQ_KEY"), Some(r.msg_id.as_str()));
 
@@ -65,7 +65,7 @@ fn an_unknown_topic_is_a_clear_error() {
         let p = producer(&ns, "core_it_unknown");
         let mut msg = Message::new("no_such_topic_core_it");
         msg.body = b"x".to_vec();
-        match runtime::block_on(p.send(&mut msg)).unwrap() {
+        match p.send(&mut msg) {
             Err(Error::NoRoute(t)) => assert_eq!(t, "no_such_topic_core_it"),
             other => panic!("{label}: expected NoRoute, got {other:?}"),
         }
@@ -79,7 +79,7 @@ fn an_unreachable_name_server_fails_fast() {
     let mut msg = Message::new(TOPIC);
     msg.body = b"x".to_vec();
     let start = Instant::now();
-    let r = runtime::block_on(p.send(&mut msg)).unwrap();
+    let r = p.send(&mut msg);
     assert!(matches!(r, Err(Error::Remoting(_))), "{r:?}");
     assert!(start.elapsed() < Duration::from_secs(4), "took {:?}", start.elapsed());
     runtime::block_on(p.shutdown()).unwrap();

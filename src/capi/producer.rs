@@ -378,7 +378,7 @@ fn sync_send(
 
 #[no_mangle]
 pub extern "C" fn SendMessageSync(producer: *mut CProducer, msg: *mut CMessage, result: *mut CSendResult) -> c_int {
-    sync_send("SendMessageSync", PRODUCER_SEND_SYNC_FAILED, producer, msg, result, |p, m| runtime::block_on(p.send(m))?)
+    sync_send("SendMessageSync", PRODUCER_SEND_SYNC_FAILED, producer, msg, result, |p, m| p.send(m))
 }
 
 #[no_mangle]
@@ -391,9 +391,7 @@ pub extern "C" fn SendBatchMessage(producer: *mut CProducer, msg: *mut CBatchMes
         let p = running(h, F, PRODUCER_SEND_SYNC_FAILED, false)?;
         // SAFETY: a live batch handle from CreateBatchMessage.
         let mut messages = unsafe { &*msg }.messages.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let r = runtime::block_on(p.send_batch(&mut messages))
-            .and_then(|r| r)
-            .map_err(send_failed(F, PRODUCER_SEND_SYNC_FAILED))?;
+        let r = p.send_batch(&mut messages).map_err(send_failed(F, PRODUCER_SEND_SYNC_FAILED))?;
         // SAFETY: checked non-NULL.
         unsafe { *result = CSendResult::from_result(&r) };
         Ok(OK)
@@ -462,7 +460,7 @@ pub extern "C" fn SendMessageOrderly(
     };
     sync_send(F, PRODUCER_SEND_ORDERLY_FAILED, producer, msg, result, |p, m| {
         let mut select = selector(cb, msg, arg);
-        runtime::block_on(p.send_orderly(m, &mut select, autoRetryTimes.max(0) as u32))?
+        p.send_orderly(m, &mut select, autoRetryTimes.max(0) as u32)
     })
 }
 
@@ -474,7 +472,7 @@ pub extern "C" fn SendMessageOrderlyByShardingKey(producer: *mut CProducer, msg:
     }
     // SAFETY: a non-NULL, NUL-terminated string from the host.
     let key = unsafe { std::ffi::CStr::from_ptr(shardingKey) }.to_string_lossy().into_owned();
-    sync_send(F, PRODUCER_SEND_ORDERLY_FAILED, producer, msg, result, |p, m| runtime::block_on(p.send_by_sharding_key(m, &key))?)
+    sync_send(F, PRODUCER_SEND_ORDERLY_FAILED, producer, msg, result, |p, m| p.send_by_sharding_key(m, &key))
 }
 
 /// Where an asynchronous send reports back.

@@ -21,10 +21,19 @@ pub mod code {
     pub const SEND_BATCH_MESSAGE: i32 = 320;
     pub const PULL_MESSAGE: i32 = 11;
     pub const QUERY_CONSUMER_OFFSET: i32 = 14;
+    pub const UPDATE_CONSUMER_OFFSET: i32 = 15;
     pub const GET_MAX_OFFSET: i32 = 30;
     pub const GET_MIN_OFFSET: i32 = 31;
     pub const HEART_BEAT: i32 = 34;
     pub const UNREGISTER_CLIENT: i32 = 35;
+    pub const CONSUMER_SEND_MSG_BACK: i32 = 36;
+    pub const GET_CONSUMER_LIST_BY_GROUP: i32 = 38;
+    pub const NOTIFY_CONSUMER_IDS_CHANGED: i32 = 40;
+    pub const LOCK_BATCH_MQ: i32 = 41;
+    pub const UNLOCK_BATCH_MQ: i32 = 42;
+    pub const RESET_CONSUMER_CLIENT_OFFSET: i32 = 220;
+    pub const GET_CONSUMER_RUNNING_INFO: i32 = 307;
+    pub const CONSUME_MESSAGE_DIRECTLY: i32 = 309;
     pub const GET_ROUTEINFO_BY_TOPIC: i32 = 105;
 }
 
@@ -71,6 +80,8 @@ pub struct Client {
     pub remoting: RemotingClient,
     routes: Mutex<HashMap<String, Arc<TopicRouteData>>>,
     producer_groups: Mutex<HashSet<String>>,
+    /// `consumerDataSet` entries of the heartbeat, one per consumer group on this client.
+    consumer_data: Mutex<Vec<serde_json::Value>>,
     heartbeat_sent_to: Mutex<HashSet<String>>,
     stopping: AtomicBool,
     stop_notify: Notify,
@@ -94,6 +105,7 @@ impl Client {
             remoting: RemotingClient::new(hook),
             routes: Mutex::new(HashMap::new()),
             producer_groups: Mutex::new(HashSet::new()),
+            consumer_data: Mutex::new(Vec::new()),
             heartbeat_sent_to: Mutex::new(HashSet::new()),
             stopping: AtomicBool::new(false),
             stop_notify: Notify::new(),
@@ -124,6 +136,22 @@ impl Client {
 
     pub fn add_producer_group(&self, group: &str) {
         self.producer_groups.lock().unwrap().insert(group.to_string());
+    }
+
+    /// Announces a consumer group (its `consumerDataSet` entry) in every heartbeat.
+    pub fn set_consumer_data(&self, data: serde_json::Value) {
+        *self.consumer_data.lock().unwrap() = vec![data];
+    }
+
+    /// Any master address of the topic's brokers (for group-wide queries).
+    pub fn any_broker_of(&self, topic: &str) -> Option<String> {
+        let routes = self.routes.lock().unwrap();
+        routes.get(topic).and_then(|r| r.broker_datas.iter().find_map(|b| b.broker_addrs.get(&super::route::MASTER_ID).cloned()))
+    }
+
+    pub fn master_addr_of(&self, topic: &str, broker_name: &str) -> Option<String> {
+        let routes = self.routes.lock().unwrap();
+        routes.get(topic).and_then(|r| r.master_addr(broker_name).map(String::from))
     }
 
     /// Asks the name servers for a topic's route, trying each in turn from the last one that
@@ -210,7 +238,8 @@ impl Client {
             groups.sort();
             groups.into_iter().map(|g| json!({ "groupName": g })).collect()
         };
-        json!({ "clientID": self.client_id, "producerDataSet": producers, "consumerDataSet": [] })
+        let consumers = self.consumer_data.lock().unwrap().clone();
+        json!({ "clientID": self.client_id, "producerDataSet": producers, "consumerDataSet": consumers })
             .to_string()
             .into_bytes()
     }

@@ -2,6 +2,7 @@
 
 pub mod callbacks;
 pub mod client;
+pub mod consumer;
 pub mod error;
 pub mod ids;
 pub mod log;

@@ -245,49 +245,46 @@ impl Producer {
         queues[start % queues.len()].clone()
     }
 
-    async fn send_once(&self, route: &TopicRouteData, p: &Prepared, mq: &MessageQueue, timeout: Duration) -> Result<SendResult> {
-        let addr = route
-            .master_addr(&mq.broker_name)
-            .ok_or_else(|| Error::NoRoute(p.topic.clone()))?
-            .to_string();
-        let conn = self.client.remoting.connection(&addr).await?;
-        let resp = conn.request(self.request(p, mq), timeout).await?;
-        send_result(&addr, resp, p, mq)
+    /// The topic's writable queues, from the cache or (on a miss) a lookup.
+    fn queues_blocking(&self, topic: &str) -> Result<(Arc<TopicRouteData>, Vec<MessageQueue>)> {
+        if let Some(route) = self.client.cached_route(topic) {
+            let queues = route.write_queues(topic);
+            if !queues.is_empty() {
+                return Ok((route, queues));
+            }
+        }
+        super::runtime::block_on(self.write_queues(topic))?
     }
 
-    /// Synchronous send: up to `sync_attempts` attempts over the topic's queues, moving to
-    /// another broker after a failure, within the send timeout overall.
-    pub async fn send(&self, msg: &mut Message) -> Result<SendResult> {
+    /// One attempt, made and awaited on the calling thread.
+    fn send_once(&self, route: &TopicRouteData, p: &Prepared, mq: &MessageQueue, timeout: Duration) -> Result<SendResult> {
+        let addr = route.master_addr(&mq.broker_name).ok_or_else(|| Error::NoRoute(p.topic.clone()))?;
+        let resp = self.client.remoting.invoke_blocking(addr, self.request(p, mq), timeout)?;
+        send_result(addr, resp, p, mq)
+    }
+
+    /// Synchronous send on the calling thread: up to `sync_attempts` attempts over the topic's
+    /// queues, moving to another broker after a failure, within the send timeout overall.
+    pub fn send(&self, msg: &mut Message) -> Result<SendResult> {
         self.check_running()?;
         let p = self.prepare(msg)?;
-        let (route, queues) = self.write_queues(&p.topic).await?;
-        self.send_with_retries(&route, &p, &queues, None, self.config.sync_attempts).await
+        let (route, queues) = self.queues_blocking(&p.topic)?;
+        self.send_with_retries(&route, &p, &queues)
     }
 
-    async fn send_with_retries(
-        &self,
-        route: &TopicRouteData,
-        p: &Prepared,
-        queues: &[MessageQueue],
-        first: Option<MessageQueue>,
-        attempts: u32,
-    ) -> Result<SendResult> {
+    fn send_with_retries(&self, route: &TopicRouteData, p: &Prepared, queues: &[MessageQueue]) -> Result<SendResult> {
         let deadline = Instant::now() + self.config.send_timeout;
         let mut last_err: Option<Error> = None;
         let mut last_broker: Option<String> = None;
-        let mut next = first;
         let mut made = 0;
-        for _ in 0..attempts.max(1) {
+        for _ in 0..self.config.sync_attempts.max(1) {
             let now = Instant::now();
             if now >= deadline {
                 break;
             }
-            let mq = match next.take() {
-                Some(q) => q,
-                None => self.pick_queue(queues, last_broker.as_deref()),
-            };
+            let mq = self.pick_queue(queues, last_broker.as_deref());
             made += 1;
-            match self.send_once(route, p, &mq, deadline - now).await {
+            match self.send_once(route, p, &mq, deadline - now) {
                 Ok(r) => return Ok(r),
                 Err(e) if retryable(&e) => {
                     log::warn(&format!("send of {} to {:?} failed, trying another queue: {e}", p.msg_id, mq));
@@ -306,10 +303,10 @@ impl Producer {
 
     /// Sends to the queue `select(queue_count)` returns (host code, run on the calling thread);
     /// after a failure up to `retries` more attempts go to the following queues, as 2.2.0 did.
-    pub async fn send_orderly(&self, msg: &mut Message, select: &mut dyn FnMut(usize, &Message) -> i32, retries: u32) -> Result<SendResult> {
+    pub fn send_orderly(&self, msg: &mut Message, select: &mut dyn FnMut(usize, &Message) -> i32, retries: u32) -> Result<SendResult> {
         self.check_running()?;
         let p = self.prepare(msg)?;
-        let (route, queues) = self.write_queues(&p.topic).await?;
+        let (route, queues) = self.queues_blocking(&p.topic)?;
         let index = select(queues.len(), msg);
         queue_at(&queues, index)?;
         let start = index as usize;
@@ -321,7 +318,7 @@ impl Producer {
                 break;
             }
             let mq = queues[(start + attempt as usize) % queues.len()].clone();
-            last = self.send_once(&route, &p, &mq, deadline - now).await;
+            last = self.send_once(&route, &p, &mq, deadline - now);
             match &last {
                 Ok(_) => return last,
                 Err(e) if retryable(e) => continue,
@@ -332,17 +329,17 @@ impl Producer {
     }
 
     /// The queue a sharding key maps to, with `__SHARDINGKEY` set on the message.
-    pub async fn send_by_sharding_key(&self, msg: &mut Message, key: &str) -> Result<SendResult> {
+    pub fn send_by_sharding_key(&self, msg: &mut Message, key: &str) -> Result<SendResult> {
         msg.set_property(prop::SHARDING_KEY, key);
         let mut select = |n: usize, _: &Message| ids::sharding_queue(key, n) as i32;
-        self.send_orderly(msg, &mut select, 3).await
+        self.send_orderly(msg, &mut select, 3)
     }
 
-    pub async fn send_batch(&self, msgs: &mut [Message]) -> Result<SendResult> {
+    pub fn send_batch(&self, msgs: &mut [Message]) -> Result<SendResult> {
         self.check_running()?;
         let p = self.prepare_batch(msgs)?;
-        let (route, queues) = self.write_queues(&p.topic).await?;
-        self.send_with_retries(&route, &p, &queues, None, self.config.sync_attempts).await
+        let (route, queues) = self.queues_blocking(&p.topic)?;
+        self.send_with_retries(&route, &p, &queues)
     }
 
     /// Fire and forget: one write to a round-robin (or the given) queue, no retry once written.

@@ -11,9 +11,12 @@ use super::message::{decode_messages, prop, MessageExt};
 use super::route::MessageQueue;
 use crate::remoting::RemotingCommand;
 
+const FLAG_SUSPEND: i32 = 0x2;
 const FLAG_SUBSCRIPTION: i32 = 0x4;
 /// Broker-side long-poll parameter of a non-suspended pull (2.2.0 sent 20 s).
 const BROKER_SUSPEND_MS: i64 = 20_000;
+/// How long the broker holds a push consumer's pull when nothing is there (the Java client's).
+pub const LONG_POLL_MS: i64 = 15_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PullStatus {
@@ -68,6 +71,10 @@ impl Puller {
         Ok(Puller { client: Client::new(config)?, group: group.to_string() })
     }
 
+    pub fn with_client(client: Arc<Client>, group: &str) -> Self {
+        Puller { client, group: group.to_string() }
+    }
+
     /// The topic's readable queues, from a fresh route lookup.
     pub async fn fetch_queues(&self, topic: &str) -> Result<Vec<MessageQueue>> {
         let route = self.client.update_route(topic).await?;
@@ -84,6 +91,15 @@ impl Puller {
 
     /// One pull from `offset`, at most `max` messages, filtered by tag on the client as well.
     pub async fn pull(&self, mq: &MessageQueue, filter: &TagFilter, offset: i64, max: i32, timeout: Duration) -> Result<PullResult> {
+        self.pull_with(mq, filter, offset, max, timeout, false).await
+    }
+
+    /// A long-polling pull: the broker holds it up to [`LONG_POLL_MS`] until messages arrive.
+    pub async fn pull_long(&self, mq: &MessageQueue, filter: &TagFilter, offset: i64, max: i32) -> Result<PullResult> {
+        self.pull_with(mq, filter, offset, max, Duration::from_millis(LONG_POLL_MS as u64 * 2), true).await
+    }
+
+    async fn pull_with(&self, mq: &MessageQueue, filter: &TagFilter, offset: i64, max: i32, timeout: Duration, suspend: bool) -> Result<PullResult> {
         if offset < 0 || max <= 0 {
             return Err(Error::InvalidArgument(format!("offset {offset} or maxNums {max} out of range")));
         }
@@ -94,9 +110,9 @@ impl Puller {
             .with_field("queueId", mq.queue_id)
             .with_field("queueOffset", offset)
             .with_field("maxMsgNums", max)
-            .with_field("sysFlag", FLAG_SUBSCRIPTION)
+            .with_field("sysFlag", if suspend { FLAG_SUBSCRIPTION | FLAG_SUSPEND } else { FLAG_SUBSCRIPTION })
             .with_field("commitOffset", 0)
-            .with_field("suspendTimeoutMillis", BROKER_SUSPEND_MS)
+            .with_field("suspendTimeoutMillis", if suspend { LONG_POLL_MS } else { BROKER_SUSPEND_MS })
             .with_field("subscription", &filter.expression)
             .with_field("subVersion", 0)
             .with_field("expressionType", "TAG");

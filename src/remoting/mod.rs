@@ -1,5 +1,6 @@
 //! The RocketMQ remoting layer: frames, `RemotingCommand`, connections and a pool of them.
 
+pub mod blocking;
 pub mod command;
 pub mod connection;
 
@@ -44,6 +45,7 @@ pub struct RemotingClient {
     conns: Mutex<HashMap<String, Arc<Connection>>>,
     backoff: Mutex<HashMap<String, Backoff>>,
     connecting: tokio::sync::Mutex<()>,
+    blocking: blocking::BlockingPool,
     hook: Option<Arc<dyn RpcHook>>,
     inbound: Mutex<Option<Weak<dyn InboundHandler>>>,
 }
@@ -54,6 +56,7 @@ impl RemotingClient {
             conns: Mutex::new(HashMap::new()),
             backoff: Mutex::new(HashMap::new()),
             connecting: tokio::sync::Mutex::new(()),
+            blocking: blocking::BlockingPool::default(),
             hook,
             inbound: Mutex::new(None),
         }
@@ -112,8 +115,26 @@ impl RemotingClient {
         conn.send_oneway(cmd)
     }
 
+    /// A request made and awaited on the calling (host) thread, on a connection of its own for
+    /// that moment; see [`blocking`]. Shares the connect back-off with the async connections.
+    pub fn invoke_blocking(&self, addr: &str, cmd: RemotingCommand, timeout: Duration) -> Result<RemotingCommand, RemotingError> {
+        if let Some(b) = self.backoff.lock().unwrap().get(addr) {
+            if Instant::now() < b.retry_at {
+                return Err(b.last_error.clone());
+            }
+        }
+        let r = self.blocking.invoke(addr, cmd, timeout, self.hook.as_ref());
+        if let Err(e @ RemotingError::Connect(..)) = &r {
+            let mut backoff = self.backoff.lock().unwrap();
+            let delay = backoff.get(addr).map_or(BACKOFF_MIN, |b| (b.delay * 2).min(BACKOFF_MAX));
+            backoff.insert(addr.to_string(), Backoff { retry_at: Instant::now() + delay, delay, last_error: e.clone() });
+        }
+        r
+    }
+
     /// Closes every connection; waiters get a `Closed` error.
     pub fn close_all(&self) {
+        self.blocking.clear();
         let conns: Vec<Arc<Connection>> = self.conns.lock().unwrap().drain().map(|(_, c)| c).collect();
         for c in conns {
             c.close();

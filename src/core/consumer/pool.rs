@@ -1,0 +1,104 @@
+//! The consume threads of one push consumer: OS threads of ours that run host callbacks (never
+//! an I/O thread), sized by `SetPushConsumerThreadCount`.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::core::runtime::spawn_thread;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+static NEXT_POOL: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    static CURRENT_POOL: Cell<u64> = const { Cell::new(0) };
+}
+
+#[derive(Default)]
+struct Pending {
+    count: Mutex<usize>,
+    idle: Condvar,
+}
+
+pub struct ConsumePool {
+    id: u64,
+    tx: Mutex<Option<Sender<Job>>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+    pending: Arc<Pending>,
+}
+
+impl ConsumePool {
+    pub fn start(name: &str, threads: usize) -> std::io::Result<ConsumePool> {
+        let id = NEXT_POOL.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let pending = Arc::new(Pending::default());
+        let mut handles = Vec::new();
+        for i in 0..threads.max(1) {
+            let rx: Arc<Mutex<Receiver<Job>>> = rx.clone();
+            let pending = pending.clone();
+            handles.push(spawn_thread(&format!("{name}-{i}"), move || {
+                CURRENT_POOL.with(|c| c.set(id));
+                loop {
+                    let job = match rx.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(job) = job else { return };
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    let mut n = pending.count.lock().unwrap();
+                    *n -= 1;
+                    if *n == 0 {
+                        pending.idle.notify_all();
+                    }
+                }
+            })?);
+        }
+        Ok(ConsumePool { id, tx: Mutex::new(Some(tx)), threads: Mutex::new(handles), pending })
+    }
+
+    /// Queues a job; false once the pool is closed.
+    pub fn submit(&self, job: Job) -> bool {
+        let tx = self.tx.lock().unwrap();
+        let Some(tx) = tx.as_ref() else { return false };
+        *self.pending.count.lock().unwrap() += 1;
+        if tx.send(job).is_err() {
+            *self.pending.count.lock().unwrap() -= 1;
+            return false;
+        }
+        true
+    }
+
+    /// True on one of this pool's threads (a host callback is running there).
+    pub fn is_current_thread(&self) -> bool {
+        CURRENT_POOL.with(|c| c.get()) == self.id
+    }
+
+    /// Waits until every queued job has finished; false after `timeout`.
+    pub fn wait_idle(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut n = self.pending.count.lock().unwrap();
+        while *n > 0 {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            n = self.pending.idle.wait_timeout(n, left).unwrap().0;
+        }
+        true
+    }
+
+    /// Stops taking jobs and joins the threads once the queued ones have run (bounded).
+    pub fn close(&self, timeout: Duration) {
+        self.tx.lock().unwrap().take();
+        if self.wait_idle(timeout) {
+            for h in self.threads.lock().unwrap().drain(..) {
+                let _ = h.join();
+            }
+        }
+    }
+}

@@ -1,0 +1,731 @@
+//! The push consumer: rebalance, long-polling pull per assigned queue, flow control, concurrent
+//! and orderly consumption on our own threads, retries, offsets, and a bounded shutdown.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::json;
+use tokio::sync::{watch, Notify};
+
+use super::offset_store::{LocalOffsets, OffsetStore, RemoteOffsets};
+use super::pool::ConsumePool;
+use super::process_queue::ProcessQueue;
+use super::rate_limit::RateLimiter;
+use super::rebalance::{allocate_averagely, consumer_ids};
+use crate::core::client::{code, response, Client, ClientConfig};
+use crate::core::error::{Error, Result};
+use crate::core::log;
+use crate::core::message::{decode_messages, prop, MessageExt};
+use crate::core::pull::{PullStatus, Puller, TagFilter};
+use crate::core::route::MessageQueue;
+use crate::remoting::{Connection, InboundHandler, RemotingCommand};
+
+pub const RETRY_PREFIX: &str = "%RETRY%";
+const PULL_BATCH: i32 = 32;
+const REBALANCE_INTERVAL: Duration = Duration::from_secs(20);
+const PERSIST_INTERVAL: Duration = Duration::from_secs(5);
+const LOCK_INTERVAL: Duration = Duration::from_secs(20);
+/// A broker lock not renewed for this long is treated as lost (the broker keeps it 60 s).
+const LOCK_EXPIRY_MS: u64 = 30_000;
+const PULL_ERROR_BACKOFF: Duration = Duration::from_secs(3);
+const FLOW_CONTROL_RECHECK: Duration = Duration::from_millis(50);
+const LOCAL_RETRY_DELAY: Duration = Duration::from_secs(1);
+const ORDERLY_SUSPEND: Duration = Duration::from_secs(1);
+const SHUTDOWN_DRAIN: Duration = Duration::from_secs(10);
+const BROKER_TIMEOUT: Duration = Duration::from_secs(3);
+const MAX_RECONSUME_TIMES: i32 = 16;
+
+/// Consumes messages handed over by the library. Returns one verdict per message, in order:
+/// `true` consumed, `false` to be delivered again later.
+pub trait MessageListener: Send + Sync {
+    fn consume(&self, msgs: &[MessageExt]) -> Vec<bool>;
+}
+
+#[derive(Clone, Debug)]
+pub struct PushConfig {
+    pub group: String,
+    pub client: ClientConfig,
+    /// Topic → tag expression.
+    pub subscriptions: Vec<(String, String)>,
+    pub broadcasting: bool,
+    pub orderly: bool,
+    pub threads: usize,
+    pub batch_max: usize,
+    /// Per-queue cache limits: messages, and bytes (0 = none).
+    pub max_cache_messages: usize,
+    pub max_cache_bytes: usize,
+    /// Messages per second handed to the listener (0 = no limit).
+    pub max_tps: u32,
+}
+
+pub struct PushConsumer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: PushConfig,
+    client: Arc<Client>,
+    puller: Puller,
+    store: OffsetStore,
+    listener: Arc<dyn MessageListener>,
+    filters: HashMap<String, TagFilter>,
+    queues: Mutex<HashMap<MessageQueue, Arc<ProcessQueue>>>,
+    pool: ConsumePool,
+    limiter: Option<RateLimiter>,
+    runtime: tokio::runtime::Handle,
+    stopping: AtomicBool,
+    stop: watch::Sender<bool>,
+    rebalance_now: Notify,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
+}
+
+impl PushConsumer {
+    pub fn start(config: PushConfig, listener: Arc<dyn MessageListener>) -> Result<PushConsumer> {
+        if config.group.is_empty() || config.group == "DEFAULT_CONSUMER" {
+            return Err(Error::InvalidArgument("consumerGroup can not equal DEFAULT_CONSUMER".into()));
+        }
+        if config.subscriptions.is_empty() {
+            return Err(Error::InvalidArgument("no subscription: call Subscribe before starting".into()));
+        }
+        let runtime = crate::core::runtime::handle()?;
+        let client = Client::new(&config.client)?;
+        let mut filters: HashMap<String, TagFilter> =
+            config.subscriptions.iter().map(|(t, e)| (t.clone(), TagFilter::parse(e))).collect();
+        if !config.broadcasting {
+            filters.insert(format!("{RETRY_PREFIX}{}", config.group), TagFilter::parse("*"));
+        }
+        let store = if config.broadcasting {
+            OffsetStore::Local(LocalOffsets::open(&client.client_id, &config.group))
+        } else {
+            OffsetStore::Remote(RemoteOffsets::new(client.clone(), &config.group))
+        };
+        let pool = ConsumePool::start("rocketmq-consume", config.threads.max(1))
+            .map_err(|e| Error::state(format!("cannot start consume threads: {e}")))?;
+        let (stop, _) = watch::channel(false);
+        let inner = Arc::new(Inner {
+            puller: Puller::with_client(client.clone(), &config.group),
+            limiter: RateLimiter::new(config.max_tps),
+            client,
+            store,
+            listener,
+            filters,
+            queues: Mutex::new(HashMap::new()),
+            pool,
+            runtime: runtime.clone(),
+            stopping: AtomicBool::new(false),
+            stop,
+            rebalance_now: Notify::new(),
+            config,
+        });
+        inner.client.set_consumer_data(inner.heartbeat_data());
+        // Connections hold the handler weakly; the background task keeps it alive.
+        let handler: Arc<dyn InboundHandler> = Arc::new(Inbound(Arc::downgrade(&inner)));
+        inner.client.remoting.set_inbound(Arc::downgrade(&handler));
+        inner.client.start_housekeeping(&runtime);
+        // First rebalance before returning, so that a started consumer owns its queues.
+        let first = inner.clone();
+        if let Err(e) = crate::core::runtime::block_on(async move { first.rebalance().await })? {
+            // Not fatal: the topic may appear later; rebalancing goes on every 20 s.
+            log::warn(&format!("first rebalance of {}: {e}", inner.config.group));
+        }
+        runtime.spawn(background(inner.clone(), handler));
+        log::info(&format!("push consumer {} started as {}", inner.config.group, inner.client.client_id));
+        Ok(PushConsumer { inner })
+    }
+
+    /// True when called from one of this consumer's callbacks.
+    pub fn on_consume_thread(&self) -> bool {
+        self.inner.pool.is_current_thread()
+    }
+
+    /// Stops pulling, waits (bounded) for callbacks in flight, commits offsets, releases orderly
+    /// locks, unregisters and closes connections, then joins the consume threads.
+    pub fn shutdown(&self) -> Result<()> {
+        let inner = &self.inner;
+        if inner.stopping.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        let _ = inner.stop.send(true);
+        let queues: Vec<Arc<ProcessQueue>> = inner.queues.lock().unwrap().values().cloned().collect();
+        for pq in &queues {
+            pq.drop_queue();
+        }
+        if !inner.pool.wait_idle(SHUTDOWN_DRAIN) {
+            log::warn("shutdown: callbacks still running after the drain limit");
+        }
+        let me = inner.clone();
+        crate::core::runtime::block_on(async move {
+            me.store.persist(None).await;
+            if me.config.orderly && !me.config.broadcasting {
+                let mqs: Vec<MessageQueue> = queues.iter().map(|pq| pq.mq.clone()).collect();
+                me.unlock(&mqs).await;
+            }
+            me.client.shutdown("", &me.config.group).await;
+        })?;
+        inner.pool.close(SHUTDOWN_DRAIN);
+        log::info(&format!("push consumer {} shut down", inner.config.group));
+        Ok(())
+    }
+
+    /// Queues currently assigned to this consumer.
+    pub fn assigned(&self) -> Vec<MessageQueue> {
+        let mut v: Vec<MessageQueue> = self.inner.queues.lock().unwrap().keys().cloned().collect();
+        v.sort();
+        v
+    }
+}
+
+impl Drop for PushConsumer {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}
+
+/// Rebalance (every 20 s and when the broker says the group changed), offset commits every
+/// 5 s, orderly lock renewal every 20 s.
+async fn background(inner: Arc<Inner>, _handler: Arc<dyn InboundHandler>) {
+    let mut stop = inner.stop.subscribe();
+    let mut persist = tokio::time::interval(PERSIST_INTERVAL);
+    let mut rebalance = tokio::time::interval(REBALANCE_INTERVAL);
+    let mut relock = tokio::time::interval(LOCK_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = persist.tick() => inner.store.persist(None).await,
+            _ = rebalance.tick() => { let _ = inner.rebalance().await; }
+            _ = inner.rebalance_now.notified() => { let _ = inner.rebalance().await; }
+            _ = relock.tick(), if inner.config.orderly && !inner.config.broadcasting => inner.relock_all().await,
+        }
+    }
+}
+
+impl Inner {
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+
+    fn heartbeat_data(&self) -> serde_json::Value {
+        let subs: Vec<serde_json::Value> = self
+            .filters
+            .iter()
+            .map(|(topic, f)| {
+                let tags: Vec<String> = if f.expression == "*" { vec![] } else { f.expression.split("||").map(|t| t.trim().to_string()).collect() };
+                let codes: Vec<i32> = tags.iter().map(|t| java_hash(t)).collect();
+                json!({
+                    "classFilterMode": false, "topic": topic, "subString": f.expression, "tagsSet": tags,
+                    "codeSet": codes, "subVersion": now_ms(), "expressionType": "TAG"
+                })
+            })
+            .collect();
+        json!({
+            "groupName": self.config.group,
+            "consumeType": "CONSUME_PASSIVELY",
+            "messageModel": if self.config.broadcasting { "BROADCASTING" } else { "CLUSTERING" },
+            "consumeFromWhere": "CONSUME_FROM_LAST_OFFSET",
+            "unitMode": false,
+            "subscriptionDataSet": subs,
+        })
+    }
+
+    async fn rebalance(self: &Arc<Self>) -> Result<()> {
+        if self.stopping() {
+            return Ok(());
+        }
+        let mut topics: Vec<&String> = self.filters.keys().collect();
+        topics.sort();
+        let mut first_err = None;
+        for topic in topics {
+            if let Err(e) = self.rebalance_topic(topic).await {
+                log::warn(&format!("rebalance of {topic} failed: {e}"));
+                // The retry topic exists only once something was sent back; not an error.
+                if !topic.starts_with(RETRY_PREFIX) && first_err.is_none() {
+                    first_err = Some(e);
+                }
+            }
+        }
+        first_err.map_or(Ok(()), Err)
+    }
+
+    async fn rebalance_topic(self: &Arc<Self>, topic: &str) -> Result<()> {
+        let route = self.client.update_route(topic).await?;
+        let mut all = route.read_queues(topic);
+        all.sort();
+        let mine = if self.config.broadcasting {
+            all
+        } else {
+            let broker = self.client.any_broker_of(topic).ok_or_else(|| Error::NoRoute(topic.to_string()))?;
+            let ids = consumer_ids(&self.client, &broker, &self.config.group).await?;
+            if ids.is_empty() {
+                return Ok(());
+            }
+            allocate_averagely(&all, &ids, &self.client.client_id)
+        };
+        let wanted: HashSet<MessageQueue> = mine.into_iter().collect();
+        let (removed, added): (Vec<Arc<ProcessQueue>>, Vec<MessageQueue>) = {
+            let queues = self.queues.lock().unwrap();
+            let removed = queues.iter().filter(|(q, _)| q.topic == topic && !wanted.contains(*q)).map(|(_, pq)| pq.clone()).collect();
+            let added = wanted.iter().filter(|q| !queues.contains_key(*q)).cloned().collect();
+            (removed, added)
+        };
+        for pq in removed {
+            pq.drop_queue();
+            self.queues.lock().unwrap().remove(&pq.mq);
+            self.store.persist(Some(std::slice::from_ref(&pq.mq))).await;
+            self.store.remove(&pq.mq);
+            if self.config.orderly && !self.config.broadcasting {
+                self.unlock(std::slice::from_ref(&pq.mq)).await;
+            }
+            log::info(&format!("{}: released {:?}", self.config.group, pq.mq));
+        }
+        for mq in added {
+            let start = match self.start_offset(&mq).await {
+                Ok(o) => o,
+                Err(e) => {
+                    log::warn(&format!("no start offset for {mq:?}: {e}"));
+                    continue;
+                }
+            };
+            let pq = Arc::new(ProcessQueue::new(mq.clone()));
+            self.queues.lock().unwrap().insert(mq.clone(), pq.clone());
+            log::info(&format!("{}: took {:?} from offset {start}", self.config.group, mq));
+            self.runtime.spawn(pull_loop(self.clone(), pq, start));
+        }
+        Ok(())
+    }
+
+    /// Where a newly assigned queue starts: the stored offset, else (as the Java client with
+    /// CONSUME_FROM_LAST_OFFSET) 0 for the retry topic and the queue's end otherwise.
+    async fn start_offset(&self, mq: &MessageQueue) -> Result<i64> {
+        if let Some(o) = self.store.read(mq).await? {
+            if o >= 0 {
+                return Ok(o);
+            }
+        }
+        if mq.topic.starts_with(RETRY_PREFIX) {
+            return Ok(0);
+        }
+        let addr = self.broker_of(mq).await?;
+        let req = RemotingCommand::request(code::GET_MAX_OFFSET).with_field("topic", &mq.topic).with_field("queueId", mq.queue_id);
+        let resp = self.client.remoting.invoke(&addr, req, BROKER_TIMEOUT).await?;
+        if resp.code != response::SUCCESS {
+            return Err(Error::Broker { addr, code: resp.code, remark: resp.remark });
+        }
+        let o = resp.field_i64("offset").unwrap_or(0);
+        self.store.update(mq, o);
+        Ok(o)
+    }
+
+    async fn broker_of(&self, mq: &MessageQueue) -> Result<String> {
+        if let Some(a) = self.client.master_addr_of(&mq.topic, &mq.broker_name) {
+            return Ok(a);
+        }
+        self.client.update_route(&mq.topic).await?;
+        self.client.master_addr_of(&mq.topic, &mq.broker_name).ok_or_else(|| Error::NoRoute(mq.topic.clone()))
+    }
+
+    fn over_limits(&self, pq: &ProcessQueue) -> bool {
+        pq.count() >= self.config.max_cache_messages.max(1)
+            || (self.config.max_cache_bytes > 0 && pq.bytes() >= self.config.max_cache_bytes)
+    }
+
+    /// Hands freshly pulled messages to the consume threads.
+    fn dispatch(self: &Arc<Self>, pq: &Arc<ProcessQueue>, msgs: Vec<MessageExt>) {
+        if self.config.orderly {
+            self.schedule_orderly(pq.clone(), Duration::ZERO);
+            return;
+        }
+        let batch = self.config.batch_max.max(1);
+        let mut msgs = msgs;
+        while !msgs.is_empty() {
+            let rest = msgs.split_off(batch.min(msgs.len()));
+            self.submit_concurrent(pq.clone(), msgs);
+            msgs = rest;
+        }
+    }
+
+    fn submit_concurrent(self: &Arc<Self>, pq: Arc<ProcessQueue>, msgs: Vec<MessageExt>) {
+        let me = self.clone();
+        self.pool.submit(Box::new(move || me.consume_concurrently(&pq, msgs)));
+    }
+
+    fn consume_concurrently(self: &Arc<Self>, pq: &Arc<ProcessQueue>, msgs: Vec<MessageExt>) {
+        if self.stopping() || pq.is_dropped() {
+            return;
+        }
+        if let Some(l) = &self.limiter {
+            l.acquire(msgs.len());
+            if self.stopping() || pq.is_dropped() {
+                return;
+            }
+        }
+        let verdicts = self.listener.consume(&msgs);
+        let mut done = Vec::with_capacity(msgs.len());
+        let mut again = Vec::new();
+        for (i, m) in msgs.into_iter().enumerate() {
+            if verdicts.get(i).copied().unwrap_or(false) {
+                done.push(m.queue_offset);
+            } else if self.config.broadcasting {
+                log::warn(&format!("broadcast message {} was not consumed and is dropped", m.msg_id()));
+                done.push(m.queue_offset);
+            } else if self.send_back(&pq.mq, &m) {
+                done.push(m.queue_offset);
+            } else {
+                again.push(m);
+            }
+        }
+        let next = pq.remove(done);
+        if !pq.is_dropped() {
+            self.store.update(&pq.mq, next);
+        }
+        if !again.is_empty() {
+            // Send-back failed: keep the messages (their offsets hold the commit back) and try
+            // them here again shortly, never losing them.
+            for m in &mut again {
+                m.reconsume_times += 1;
+            }
+            let me = self.clone();
+            let pq = pq.clone();
+            self.runtime.spawn(async move {
+                tokio::time::sleep(LOCAL_RETRY_DELAY).await;
+                me.submit_concurrent(pq, again);
+            });
+        }
+    }
+
+    /// CONSUMER_SEND_MSG_BACK: the broker stores the message again in the group's retry topic
+    /// with the next delay level (or in the dead-letter queue after 16 attempts).
+    fn send_back(&self, mq: &MessageQueue, m: &MessageExt) -> bool {
+        let Some(addr) = self.client.master_addr_of(&mq.topic, &mq.broker_name) else { return false };
+        let origin_topic = m.message.property(prop::RETRY_TOPIC).unwrap_or(&m.message.topic).to_string();
+        let req = RemotingCommand::request(code::CONSUMER_SEND_MSG_BACK)
+            .with_field("offset", m.commit_log_offset)
+            .with_field("group", &self.config.group)
+            .with_field("delayLevel", 0)
+            .with_field("originMsgId", m.msg_id())
+            .with_field("originTopic", origin_topic)
+            .with_field("unitMode", false)
+            .with_field("maxReconsumeTimes", MAX_RECONSUME_TIMES);
+        match self.client.remoting.invoke_blocking(&addr, req, BROKER_TIMEOUT) {
+            Ok(r) if r.code == response::SUCCESS => true,
+            Ok(r) => {
+                log::warn(&format!("send back of {} refused: {} {}", m.msg_id(), r.code, r.remark));
+                false
+            }
+            Err(e) => {
+                log::warn(&format!("send back of {} failed: {e}", m.msg_id()));
+                false
+            }
+        }
+    }
+
+    /// Orderly: at most one consume task per queue at a time, in queue order.
+    fn schedule_orderly(self: &Arc<Self>, pq: Arc<ProcessQueue>, delay: Duration) {
+        if delay.is_zero() {
+            if pq.consuming.swap(true, Ordering::AcqRel) {
+                return;
+            }
+            let me = self.clone();
+            if !self.pool.submit(Box::new(move || me.consume_orderly(pq.clone()))) {
+                // pool closed: nothing more runs
+            }
+            return;
+        }
+        let me = self.clone();
+        self.runtime.spawn(async move {
+            tokio::time::sleep(delay).await;
+            let me2 = me.clone();
+            me.pool.submit(Box::new(move || me2.consume_orderly(pq)));
+        });
+    }
+
+    fn consume_orderly(self: &Arc<Self>, pq: Arc<ProcessQueue>) {
+        let batch = self.config.batch_max.max(1);
+        let started = Instant::now();
+        loop {
+            if self.stopping() || pq.is_dropped() {
+                pq.consuming.store(false, Ordering::Release);
+                return;
+            }
+            if !self.config.broadcasting && !pq.is_locked() {
+                // Not ours to consume yet: try again when the lock may be there.
+                self.schedule_orderly(pq, ORDERLY_SUSPEND);
+                return;
+            }
+            let msgs = pq.first(batch);
+            if msgs.is_empty() {
+                pq.consuming.store(false, Ordering::Release);
+                // A pull may have added messages between the check and the flag reset.
+                if !pq.is_empty() && !pq.consuming.swap(true, Ordering::AcqRel) {
+                    continue;
+                }
+                return;
+            }
+            if let Some(l) = &self.limiter {
+                l.acquire(msgs.len());
+            }
+            let verdicts = self.listener.consume(&msgs);
+            let ok = verdicts.iter().take_while(|v| **v).count().min(msgs.len());
+            let next = pq.remove(msgs[..ok].iter().map(|m| m.queue_offset));
+            if !pq.is_dropped() {
+                self.store.update(&pq.mq, next);
+            }
+            if ok < msgs.len() {
+                pq.bump_reconsume(msgs[ok].queue_offset);
+                self.schedule_orderly(pq, ORDERLY_SUSPEND);
+                return;
+            }
+            if started.elapsed() > Duration::from_secs(60) {
+                // Give other queues a turn on this thread.
+                self.schedule_orderly(pq, Duration::from_millis(1));
+                return;
+            }
+        }
+    }
+
+    async fn lock(&self, broker: &str, mqs: &[MessageQueue]) -> HashSet<MessageQueue> {
+        let body = json!({
+            "consumerGroup": self.config.group,
+            "clientId": self.client.client_id,
+            "mqSet": mqs.iter().map(|q| json!({"topic": q.topic, "brokerName": q.broker_name, "queueId": q.queue_id})).collect::<Vec<_>>(),
+        });
+        let req = RemotingCommand::request(code::LOCK_BATCH_MQ).with_body(body.to_string().into_bytes());
+        let Ok(resp) = self.client.remoting.invoke(broker, req, BROKER_TIMEOUT).await else { return HashSet::new() };
+        if resp.code != response::SUCCESS {
+            return HashSet::new();
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Q {
+            topic: String,
+            broker_name: String,
+            queue_id: i32,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Locked {
+            #[serde(default)]
+            lock_ok_m_q_set: Vec<Q>,
+            #[serde(default, rename = "lockOKMQSet")]
+            lock_ok: Vec<Q>,
+        }
+        let parsed: Locked = serde_json::from_slice(&resp.body).unwrap_or(Locked { lock_ok_m_q_set: vec![], lock_ok: vec![] });
+        parsed
+            .lock_ok
+            .into_iter()
+            .chain(parsed.lock_ok_m_q_set)
+            .map(|q| MessageQueue { topic: q.topic, broker_name: q.broker_name, queue_id: q.queue_id })
+            .collect()
+    }
+
+    async fn unlock(&self, mqs: &[MessageQueue]) {
+        let mut by_broker: HashMap<String, Vec<MessageQueue>> = HashMap::new();
+        for q in mqs {
+            if let Some(a) = self.client.master_addr_of(&q.topic, &q.broker_name) {
+                by_broker.entry(a).or_default().push(q.clone());
+            }
+        }
+        for (broker, qs) in by_broker {
+            let body = json!({
+                "consumerGroup": self.config.group,
+                "clientId": self.client.client_id,
+                "mqSet": qs.iter().map(|q| json!({"topic": q.topic, "brokerName": q.broker_name, "queueId": q.queue_id})).collect::<Vec<_>>(),
+            });
+            let req = RemotingCommand::request(code::UNLOCK_BATCH_MQ).with_body(body.to_string().into_bytes());
+            if let Err(e) = self.client.remoting.invoke(&broker, req, BROKER_TIMEOUT).await {
+                log::warn(&format!("unlock on {broker} failed: {e}"));
+            }
+        }
+    }
+
+    /// Takes (or renews) the broker locks of the given queues.
+    async fn lock_queues(&self, pqs: &[Arc<ProcessQueue>]) {
+        let mut by_broker: HashMap<String, Vec<Arc<ProcessQueue>>> = HashMap::new();
+        for pq in pqs {
+            if let Ok(a) = self.broker_of(&pq.mq).await {
+                by_broker.entry(a).or_default().push(pq.clone());
+            }
+        }
+        for (broker, pqs) in by_broker {
+            let mqs: Vec<MessageQueue> = pqs.iter().map(|p| p.mq.clone()).collect();
+            let locked = self.lock(&broker, &mqs).await;
+            let now = now_ms();
+            for pq in pqs {
+                if locked.contains(&pq.mq) {
+                    pq.set_locked(true, now);
+                } else if now.saturating_sub(pq.lock_time_ms()) > LOCK_EXPIRY_MS {
+                    pq.set_locked(false, now);
+                }
+            }
+        }
+    }
+
+    async fn relock_all(&self) {
+        let pqs: Vec<Arc<ProcessQueue>> = self.queues.lock().unwrap().values().cloned().collect();
+        self.lock_queues(&pqs).await;
+    }
+}
+
+/// Long-polls one queue for as long as it is assigned, pausing while its cache is full.
+async fn pull_loop(inner: Arc<Inner>, pq: Arc<ProcessQueue>, mut offset: i64) {
+    let mut stop = inner.stop.subscribe();
+    let filter = inner.filters.get(&pq.mq.topic).cloned().unwrap_or_else(|| TagFilter::parse("*"));
+    let retry_topic = pq.mq.topic.starts_with(RETRY_PREFIX);
+    loop {
+        if inner.stopping() || pq.is_dropped() {
+            return;
+        }
+        if inner.over_limits(&pq) {
+            tokio::select! {
+                _ = pq.space.notified() => {}
+                _ = tokio::time::sleep(FLOW_CONTROL_RECHECK) => {}
+                _ = stop.changed() => return,
+            }
+            continue;
+        }
+        if inner.config.orderly && !inner.config.broadcasting && !pq.is_locked() {
+            inner.lock_queues(std::slice::from_ref(&pq)).await;
+            if !pq.is_locked() {
+                tokio::select! {
+                    _ = tokio::time::sleep(ORDERLY_SUSPEND) => {}
+                    _ = stop.changed() => return,
+                }
+                continue;
+            }
+        }
+        let result = tokio::select! {
+            r = inner.puller.pull_long(&pq.mq, &filter, offset, PULL_BATCH) => r,
+            _ = stop.changed() => return,
+        };
+        match result {
+            Ok(r) => {
+                if pq.is_dropped() {
+                    return;
+                }
+                match r.status {
+                    PullStatus::Found => {
+                        offset = r.next_begin_offset;
+                        if r.messages.is_empty() {
+                            continue;
+                        }
+                        let mut msgs = r.messages;
+                        if retry_topic {
+                            for m in &mut msgs {
+                                if let Some(t) = m.message.property(prop::RETRY_TOPIC).map(String::from) {
+                                    m.message.topic = t;
+                                }
+                            }
+                        }
+                        pq.add(&msgs);
+                        inner.dispatch(&pq, msgs);
+                    }
+                    PullStatus::NoNewMsg | PullStatus::NoMatchedMsg => {
+                        offset = r.next_begin_offset;
+                        if pq.is_empty() {
+                            inner.store.update(&pq.mq, offset);
+                        }
+                    }
+                    PullStatus::OffsetIllegal => {
+                        log::warn(&format!("offset {offset} of {:?} is illegal; moving to {}", pq.mq, r.next_begin_offset));
+                        offset = r.next_begin_offset;
+                        inner.store.update(&pq.mq, offset);
+                    }
+                    PullStatus::BrokerTimeout => {}
+                }
+            }
+            Err(e) => {
+                log::warn(&format!("pull of {:?} failed: {e}", pq.mq));
+                tokio::select! {
+                    _ = tokio::time::sleep(PULL_ERROR_BACKOFF) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        }
+    }
+}
+
+/// Broker → client requests for a push consumer.
+struct Inbound(Weak<Inner>);
+
+impl InboundHandler for Inbound {
+    fn on_request(&self, conn: &Arc<Connection>, cmd: RemotingCommand) {
+        let Some(inner) = self.0.upgrade() else { return };
+        match cmd.code {
+            code::NOTIFY_CONSUMER_IDS_CHANGED => inner.rebalance_now.notify_one(),
+            code::GET_CONSUMER_RUNNING_INFO => {
+                let mut resp = RemotingCommand::response(response::SUCCESS, cmd.opaque);
+                resp.body = inner.running_info().into();
+                let _ = conn.send_response(&resp);
+            }
+            code::CONSUME_MESSAGE_DIRECTLY => {
+                // Host code runs on a consume thread, never here on the I/O thread.
+                let reply_conn = conn.clone();
+                let me = inner.clone();
+                let submitted = inner.pool.submit(Box::new(move || {
+                    let start = Instant::now();
+                    let msgs = decode_messages(cmd.body.clone()).unwrap_or_default();
+                    let ok = !msgs.is_empty() && me.listener.consume(&msgs).iter().all(|v| *v);
+                    let body = json!({
+                        "order": me.config.orderly, "autoCommit": true,
+                        "consumeResult": if ok { "CR_SUCCESS" } else { "CR_LATER" },
+                        "remark": "", "spentTimeMills": start.elapsed().as_millis() as u64,
+                    });
+                    let mut resp = RemotingCommand::response(response::SUCCESS, cmd.opaque);
+                    resp.body = body.to_string().into_bytes().into();
+                    let _ = reply_conn.send_response(&resp);
+                }));
+                if !submitted {
+                    let mut resp = RemotingCommand::response(response::SYSTEM_ERROR, cmd.opaque);
+                    resp.remark = "consumer is shutting down".into();
+                    let _ = conn.send_response(&resp);
+                }
+            }
+            other => {
+                if !cmd.is_oneway() {
+                    let mut resp = RemotingCommand::response(3, cmd.opaque);
+                    resp.remark = format!("request code {other} not supported");
+                    let _ = conn.send_response(&resp);
+                }
+            }
+        }
+    }
+}
+
+impl Inner {
+    fn running_info(&self) -> Vec<u8> {
+        let subs: Vec<serde_json::Value> =
+            self.filters.iter().map(|(t, f)| json!({"topic": t, "subString": f.expression, "expressionType": "TAG"})).collect();
+        json!({
+            "properties": {
+                "PROP_CONSUME_TYPE": "CONSUME_PASSIVELY",
+                "PROP_CONSUMEORDERLY": self.config.orderly.to_string(),
+                "PROP_THREADPOOL_CORE_SIZE": self.config.threads.to_string(),
+                "PROP_CLIENT_VERSION": "V4_6_0",
+                "PROP_CONSUMER_START_TIMESTAMP": now_ms().to_string(),
+            },
+            "subscriptionSet": subs,
+            "mqTable": {},
+            "statusTable": {},
+        })
+        .to_string()
+        .into_bytes()
+    }
+}
+
+/// Java's `String.hashCode`, which the broker's tag filter compares against.
+pub fn java_hash(s: &str) -> i32 {
+    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(c as i32))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn java_string_hash() {
+        assert_eq!(super::java_hash("TagA"), 2598919);
+        assert_eq!(super::java_hash(""), 0);
+    }
+}
