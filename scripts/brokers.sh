@@ -25,7 +25,8 @@
 # Environment:
 #   RMQ_STATE         state dir (default /dev/shm/rocketmq-rust-ci when /dev/shm is a
 #                     writable tmpfs, else /tmp/rocketmq-rust-ci); wiped by up and down
-#   RMQ_CACHE         jar cache (default $HOME/.cache/rocketmq-rust-ci): lib-<version>/, tls/
+#   RMQ_CACHE         jar cache (default .build/rocketmq-cache in the repo): lib-<version>/, tls/
+#   RMQ_STRICT_VERSION=1  fail instead of falling back from 4.9.8 to 4.9.7
 #   RMQ_VERSION_4/5   versions (default 4.9.7 / 5.5.0; the 4.9.8 server jars are not
 #                     served by this machine's Maven Central, 5.5.1 is incomplete there)
 #   RMQ_EXTRA_TOPICS  more topics to create on `up` (space separated)
@@ -43,12 +44,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 # ---------------------------------------------------------------- settings
-CACHE=${RMQ_CACHE:-$HOME/.cache/rocketmq-rust-ci}
+CACHE=${RMQ_CACHE:-$ROOT/.build/rocketmq-cache}
 # 4.x: 4.9.8 is the reference; where the Maven mirror refuses its server jars (seen here), the
 # refusal is recorded in the cache and 4.9.7 (same 4.x broker protocol) is used instead.
 PREFERRED_4=4.9.8
 FALLBACK_4=4.9.7
-if [[ -n "${RMQ_VERSION_4:-}" ]]; then
+if [[ -n "${RMQ_VERSION_4:-}" && "$RMQ_VERSION_4" != "$PREFERRED_4" ]]; then
   VERSION_4=$RMQ_VERSION_4
 elif [[ -f "$CACHE/refused-$PREFERRED_4" && ! -f "$CACHE/lib-$PREFERRED_4/.complete" ]]; then
   VERSION_4=$FALLBACK_4
@@ -122,7 +123,7 @@ fetch_jars() { # $1 = 4|5
   if ! MAVEN_OPTS="${MAVEN_OPTS:-} -XX:-UsePerfData" mvn -B -q -f "$ROOT/ci/rocketmq/pom.xml" ${RMQ_MVN_ARGS:-} -Drocketmq.version="$v" \
       dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >"$mlog" 2>&1; then
     rm -rf "$tmp"
-    if [[ "$1" == 4 && -z "${RMQ_VERSION_4:-}" && "$v" == "$PREFERRED_4" ]]; then
+    if [[ "$1" == 4 && "$v" == "$PREFERRED_4" && "${RMQ_STRICT_VERSION:-0}" != 1 ]]; then
       log "RocketMQ $v is not served by this Maven repository; using $FALLBACK_4 (recorded in $CACHE/refused-$v)"
       touch "$CACHE/refused-$v"
       VERSION_4=$FALLBACK_4
