@@ -281,7 +281,10 @@ write_configs() { # $1 = 4|5
     echo "transactionCheckInterval=1000"
     echo "transactionTimeOut=2000"
     echo "transactionCheckMax=5"
-    echo "messageDelayLevel=1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h"
+    # Test profile: levels 1 and 2 as shipped (1s, 5s); levels 3-18, which consumer retries use
+    # (retry n goes to level 3+n), shortened so that retry and dead-letter tests take seconds.
+    # RMQ_DELAY_LEVELS overrides the whole table.
+    echo "messageDelayLevel=${RMQ_DELAY_LEVELS:-1s 5s 1s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s}"
     echo "timerWheelEnable=true"
     echo "timerMaxDelaySec=259200"
     echo "recallMessageEnable=true"

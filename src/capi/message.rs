@@ -39,8 +39,10 @@ impl CMessage {
         Box::new(CMessage { magic: LIVE, data: Mutex::new(MessageData { message, ext, strings: CStrings::default() }) })
     }
 
-    pub fn from_ext(ext: MessageExt) -> Box<CMessage> {
-        let message = ext.message.clone();
+    /// A handle for a stored message. The message part moves into the handle; the rest of
+    /// `ext` keeps the broker's fields (its own `message` is left empty).
+    pub fn from_ext(mut ext: MessageExt) -> Box<CMessage> {
+        let message = std::mem::replace(&mut ext.message, Message::new(""));
         CMessage::new(message, Some(Box::new(ext)))
     }
 

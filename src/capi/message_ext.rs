@@ -68,10 +68,8 @@ pub extern "C" fn GetMessageProperty(msgExt: *mut CMessageExt, key: *const c_cha
 #[no_mangle]
 pub extern "C" fn GetMessageId(msgExt: *mut CMessageExt) -> *const c_char {
     text("GetMessageId", msgExt, |d| {
-        let id = match &d.ext {
-            Some(ext) => ext.msg_id().to_string(),
-            None => d.message.property(prop::UNIQ_KEY).unwrap_or("").to_string(),
-        };
+        let offset_id = d.ext.as_ref().map_or("", |e| e.offset_msg_id.as_str());
+        let id = d.message.property(prop::UNIQ_KEY).unwrap_or(offset_id).to_string();
         d.c_text("msgId", &id)
     })
 }

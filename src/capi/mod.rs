@@ -10,6 +10,7 @@
 #![allow(non_snake_case, non_camel_case_types)]
 
 pub mod batch_message;
+pub mod client_settings;
 pub mod common;
 pub mod error_message;
 pub mod message;
@@ -95,23 +96,6 @@ pub fn copy_to_buf(text: &str, buf: &mut [c_char]) {
 /// The text "not implemented yet: <function>" for capabilities of later milestones.
 pub fn not_implemented<T>(value: T, function: &str) -> Failure<T> {
     fail(value, format!("not implemented yet: {function}"))
-}
-
-/// The name server list for a client being started: the address set (or `NAMESRV_ADDR` read at
-/// creation), else the list published at the domain.
-pub fn resolve_namesrv(config: &crate::core::client::ClientConfig, domain: &str) -> Result<Vec<String>, crate::core::Error> {
-    if !config.namesrv_addrs.is_empty() {
-        return Ok(config.namesrv_addrs.clone());
-    }
-    if !domain.is_empty() {
-        return crate::core::runtime::block_on(crate::core::namesrv_domain::fetch(domain))?;
-    }
-    Err(crate::core::Error::NoNameServer)
-}
-
-/// `NAMESRV_ADDR`, read when a client handle is created (as 2.2.0 did).
-pub fn namesrv_from_env() -> Vec<String> {
-    std::env::var("NAMESRV_ADDR").map(|a| crate::core::client::parse_namesrv_list(&a)).unwrap_or_default()
 }
 
 #[cfg(test)]

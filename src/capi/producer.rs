@@ -12,7 +12,7 @@ use super::mq_exception::CMQException;
 use super::send_result::CSendResult;
 use super::transaction_status::CTransactionStatus;
 use super::{batch_message::CBatchMessage, c_str, entry, fail, non_null, not_implemented, Failure, Outcome};
-use crate::core::client::parse_namesrv_list;
+use super::client_settings::{credentials, ClientSettings};
 use crate::core::message::{prop, Message};
 use crate::core::producer::{Producer, ProducerConfig, SendResult};
 use crate::core::{log, runtime, Error};
@@ -37,11 +37,10 @@ enum Kind {
 }
 
 struct Settings {
+    /// Producer options; its `client` part is filled from `client` at start.
     config: ProducerConfig,
-    namesrv_domain: String,
+    client: ClientSettings,
     trace: bool,
-    ssl: bool,
-    ssl_property_file: String,
 }
 
 struct State {
@@ -78,10 +77,8 @@ fn handle<'a>(p: *mut CProducer, function: &str, code: c_int) -> Result<&'a CPro
 fn create(group: *const c_char, kind: Kind, function: &str, checker: (CLocalTransactionCheckerCallback, usize)) -> Outcome<*mut CProducer> {
     // SAFETY: NULL or a NUL-terminated string from the host.
     let group = unsafe { c_str(group, "groupId", function, std::ptr::null_mut())? };
-    let mut config = ProducerConfig { group: if group.is_empty() { "DEFAULT_PRODUCER".into() } else { group }, ..Default::default() };
-    config.client.instance_name = "DEFAULT".into();
-    config.client.namesrv_addrs = super::namesrv_from_env();
-    let settings = Settings { config, namesrv_domain: String::new(), trace: false, ssl: false, ssl_property_file: String::new() };
+    let config = ProducerConfig { group: if group.is_empty() { "DEFAULT_PRODUCER".into() } else { group }, ..Default::default() };
+    let settings = Settings { config, client: ClientSettings::new(), trace: false };
     let h = CProducer {
         magic: LIVE,
         kind,
@@ -139,12 +136,11 @@ pub extern "C" fn StartProducer(producer: *mut CProducer) -> c_int {
         if state.running.is_some() {
             return Ok(OK);
         }
-        if state.settings.ssl {
+        if state.settings.client.ssl {
             return Err(not_implemented(PRODUCER_START_FAILED, "SetProducerSsl (TLS)"));
         }
         let mut config = state.settings.config.clone();
-        config.client.namesrv_addrs =
-            super::resolve_namesrv(&state.settings.config.client, &state.settings.namesrv_domain).map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;
+        config.client = state.settings.client.resolve().map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;
         let p = Producer::start(config).map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;
         state.running = Some(p);
         Ok(OK)
@@ -193,12 +189,12 @@ fn set_text(function: &'static str, producer: *mut CProducer, value: *const c_ch
 
 #[no_mangle]
 pub extern "C" fn SetProducerNameServerAddress(producer: *mut CProducer, namesrv: *const c_char) -> c_int {
-    set_text("SetProducerNameServerAddress", producer, namesrv, "namesrv", |s, v| s.config.client.namesrv_addrs = parse_namesrv_list(&v))
+    set_text("SetProducerNameServerAddress", producer, namesrv, "namesrv", |s, v| s.client.set_namesrv(&v))
 }
 
 #[no_mangle]
 pub extern "C" fn SetProducerNameServerDomain(producer: *mut CProducer, domain: *const c_char) -> c_int {
-    set_text("SetProducerNameServerDomain", producer, domain, "domain", |s, v| s.namesrv_domain = v)
+    set_text("SetProducerNameServerDomain", producer, domain, "domain", |s, v| s.client.namesrv_domain = v)
 }
 
 #[no_mangle]
@@ -208,7 +204,7 @@ pub extern "C" fn SetProducerGroupName(producer: *mut CProducer, groupName: *con
 
 #[no_mangle]
 pub extern "C" fn SetProducerInstanceName(producer: *mut CProducer, instanceName: *const c_char) -> c_int {
-    set_text("SetProducerInstanceName", producer, instanceName, "instanceName", |s, v| s.config.client.instance_name = v)
+    set_text("SetProducerInstanceName", producer, instanceName, "instanceName", |s, v| s.client.client.instance_name = v)
 }
 
 #[no_mangle]
@@ -219,12 +215,8 @@ pub extern "C" fn SetProducerSessionCredentials(
     onsChannel: *const c_char,
 ) -> c_int {
     set("SetProducerSessionCredentials", producer, |s| {
-        const F: &str = "SetProducerSessionCredentials";
         // SAFETY: NULL or NUL-terminated strings from the host.
-        let (ak, sk, ch) = unsafe {
-            (c_str(accessKey, "accessKey", F, NULL_POINTER)?, c_str(secretKey, "secretKey", F, NULL_POINTER)?, c_str(onsChannel, "onsChannel", F, NULL_POINTER)?)
-        };
-        s.config.client.credentials = crate::core::signing::Credentials { access_key: ak, secret_key: sk, channel: ch };
+        s.client.client.credentials = unsafe { credentials(accessKey, secretKey, onsChannel, "SetProducerSessionCredentials")? };
         Ok(OK)
     })
 }
@@ -300,7 +292,7 @@ pub extern "C" fn SetProducerMessageTrace(consumer: *mut CProducer, openTrace: C
 #[no_mangle]
 pub extern "C" fn SetProducerSsl(producer: *mut CProducer, enableSsl: c_int) -> c_int {
     set("SetProducerSsl", producer, |s| {
-        s.ssl = enableSsl != 0;
+        s.client.ssl = enableSsl != 0;
         Ok(OK)
     })
 }
@@ -308,7 +300,7 @@ pub extern "C" fn SetProducerSsl(producer: *mut CProducer, enableSsl: c_int) -> 
 /// Not in 2.2.0: the TLS properties file (default `/etc/rocketmq/tls.properties`).
 #[no_mangle]
 pub extern "C" fn SetProducerSslPropertyFile(producer: *mut CProducer, sslPropertyFile: *const c_char) -> c_int {
-    set_text("SetProducerSslPropertyFile", producer, sslPropertyFile, "sslPropertyFile", |s, v| s.ssl_property_file = v)
+    set_text("SetProducerSslPropertyFile", producer, sslPropertyFile, "sslPropertyFile", |s, v| s.client.ssl_property_file = v)
 }
 
 // ---- sending ----

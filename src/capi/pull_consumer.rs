@@ -10,9 +10,8 @@ use super::common::{CLogLevel, VERSION_TEXT};
 use super::message_queue::CMessageQueue;
 use super::pull_result::CPullResult;
 use super::{c_str, entry, fail, non_null, not_implemented, Failure, Outcome};
-use crate::core::client::{parse_namesrv_list, ClientConfig};
+use super::client_settings::{credentials, ClientSettings};
 use crate::core::pull::{Puller, TagFilter};
-use crate::core::signing::Credentials;
 use crate::core::{log, runtime};
 
 const LIVE: u32 = 0x524D_514C; // "RMQL"
@@ -21,10 +20,7 @@ const PULL_TIMEOUT: Duration = Duration::from_secs(10);
 
 struct State {
     group: CString,
-    client: ClientConfig,
-    namesrv_domain: String,
-    ssl: bool,
-    ssl_property_file: String,
+    client: ClientSettings,
     running: Option<Arc<Puller>>,
 }
 
@@ -70,15 +66,7 @@ pub extern "C" fn CreatePullConsumer(groupId: *const c_char) -> *mut CPullConsum
         // SAFETY: NULL or a NUL-terminated string from the host.
         let group = unsafe { c_str(groupId, "groupId", "CreatePullConsumer", std::ptr::null_mut())? };
         let group = if group.is_empty() { "DEFAULT_CONSUMER".to_string() } else { group };
-        let client = ClientConfig { namesrv_addrs: super::namesrv_from_env(), instance_name: "DEFAULT".into(), ..Default::default() };
-        let state = State {
-            group: CString::new(group).unwrap_or_default(),
-            client,
-            namesrv_domain: String::new(),
-            ssl: false,
-            ssl_property_file: String::new(),
-            running: None,
-        };
+        let state = State { group: CString::new(group).unwrap_or_default(), client: ClientSettings::new(), running: None };
         Ok(Box::into_raw(Box::new(CPullConsumer { magic: LIVE, state: Mutex::new(state) })))
     })
 }
@@ -112,11 +100,10 @@ pub extern "C" fn StartPullConsumer(consumer: *mut CPullConsumer) -> c_int {
         if group == "DEFAULT_CONSUMER" {
             return Err(fail(PULLCONSUMER_START_FAILED, format!("{F}: consumerGroup can not equal DEFAULT_CONSUMER")));
         }
-        if s.ssl {
+        if s.client.ssl {
             return Err(not_implemented(PULLCONSUMER_START_FAILED, "SetPullConsumerSsl (TLS)"));
         }
-        let mut client = s.client.clone();
-        client.namesrv_addrs = super::resolve_namesrv(&s.client, &s.namesrv_domain).map_err(|e| fail(PULLCONSUMER_START_FAILED, format!("{F}: {e}")))?;
+        let client = s.client.resolve().map_err(|e| fail(PULLCONSUMER_START_FAILED, format!("{F}: {e}")))?;
         runtime::handle().map_err(|e| fail(PULLCONSUMER_START_FAILED, format!("{F}: {e}")))?;
         let puller = Puller::new(&group, &client).map_err(|e| fail(PULLCONSUMER_START_FAILED, format!("{F}: {e}")))?;
         s.running = Some(Arc::new(puller));
@@ -177,12 +164,12 @@ pub extern "C" fn GetPullConsumerGroupID(consumer: *mut CPullConsumer) -> *const
 
 #[no_mangle]
 pub extern "C" fn SetPullConsumerNameServerAddress(consumer: *mut CPullConsumer, namesrv: *const c_char) -> c_int {
-    set_text("SetPullConsumerNameServerAddress", consumer, namesrv, "namesrv", |s, v| s.client.namesrv_addrs = parse_namesrv_list(&v))
+    set_text("SetPullConsumerNameServerAddress", consumer, namesrv, "namesrv", |s, v| s.client.set_namesrv(&v))
 }
 
 #[no_mangle]
 pub extern "C" fn SetPullConsumerNameServerDomain(consumer: *mut CPullConsumer, domain: *const c_char) -> c_int {
-    set_text("SetPullConsumerNameServerDomain", consumer, domain, "domain", |s, v| s.namesrv_domain = v)
+    set_text("SetPullConsumerNameServerDomain", consumer, domain, "domain", |s, v| s.client.namesrv_domain = v)
 }
 
 #[no_mangle]
@@ -195,10 +182,7 @@ pub extern "C" fn SetPullConsumerSessionCredentials(
     const F: &str = "SetPullConsumerSessionCredentials";
     set(F, consumer, |s| {
         // SAFETY: NULL or NUL-terminated strings from the host.
-        let (ak, sk, ch) = unsafe {
-            (c_str(accessKey, "accessKey", F, NULL_POINTER)?, c_str(secretKey, "secretKey", F, NULL_POINTER)?, c_str(channel, "channel", F, NULL_POINTER)?)
-        };
-        s.client.credentials = Credentials { access_key: ak, secret_key: sk, channel: ch };
+        s.client.client.credentials = unsafe { credentials(accessKey, secretKey, channel, F)? };
         Ok(OK)
     })
 }
@@ -227,14 +211,14 @@ pub extern "C" fn SetPullConsumerLogLevel(consumer: *mut CPullConsumer, level: C
 #[no_mangle]
 pub extern "C" fn SetPullConsumerSsl(consumer: *mut CPullConsumer, enableSsl: c_int) -> c_int {
     set("SetPullConsumerSsl", consumer, |s| {
-        s.ssl = enableSsl != 0;
+        s.client.ssl = enableSsl != 0;
         Ok(OK)
     })
 }
 
 #[no_mangle]
 pub extern "C" fn SetPullConsumerSslPropertyFile(consumer: *mut CPullConsumer, sslPropertyFile: *const c_char) -> c_int {
-    set_text("SetPullConsumerSslPropertyFile", consumer, sslPropertyFile, "sslPropertyFile", |s, v| s.ssl_property_file = v)
+    set_text("SetPullConsumerSslPropertyFile", consumer, sslPropertyFile, "sslPropertyFile", |s, v| s.client.ssl_property_file = v)
 }
 
 fn running<T>(h: &CPullConsumer, function: &str, code: T) -> Result<Arc<Puller>, Failure<T>> {

@@ -1,17 +1,19 @@
-//! `CPushConsumer.h`: push consumers. Settings are kept; consuming itself belongs to a later
-//! milestone, so `StartPushConsumer` fails with "not implemented yet".
+//! `CPushConsumer.h`: push consumers. The host callback runs on the consumer's own threads with
+//! the host's own `CPushConsumer*` and a `CMessageExt*` valid during the call.
 
 use std::collections::BTreeMap;
 use std::ffi::{c_char, c_int, c_long, CString};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::common::status::*;
-use super::common::{CLogLevel, CMessageModel, CTraceModel, CLUSTERING, TRACE_OPEN};
+use super::common::{CLogLevel, CMessageModel, CTraceModel, BROADCASTING, CLUSTERING, TRACE_OPEN};
+use super::client_settings::{credentials, ClientSettings};
+use super::message::CMessage;
 use super::message_ext::CMessageExt;
 use super::{c_str, entry, fail, not_implemented, Failure, Outcome};
-use crate::core::client::{parse_namesrv_list, ClientConfig};
+use crate::core::consumer::push::{MessageListener, PushConfig, PushConsumer};
 use crate::core::log;
-use crate::core::signing::Credentials;
+use crate::core::message::MessageExt;
 
 pub type MessageCallBack = Option<unsafe extern "C" fn(*mut CPushConsumer, *mut CMessageExt) -> c_int>;
 
@@ -21,11 +23,9 @@ const LIVE: u32 = 0x524D_5155; // "RMQU"
 #[no_mangle]
 pub static VERSION_FOR_PUSH_CONSUMER: [u8; 256] = super::pull_consumer::version_bytes();
 
-#[allow(dead_code)] // read by the push consumer of a later milestone
 struct State {
     group: CString,
-    client: ClientConfig,
-    namesrv_domain: String,
+    client: ClientSettings,
     subscriptions: BTreeMap<String, String>,
     callback: MessageCallBack,
     orderly: bool,
@@ -36,8 +36,7 @@ struct State {
     max_consume_tps: i32,
     model: CMessageModel,
     trace: bool,
-    ssl: bool,
-    ssl_property_file: String,
+    running: Option<Arc<PushConsumer>>,
 }
 
 /// Opaque to C: `typedef struct CPushConsumer CPushConsumer;`.
@@ -80,29 +79,36 @@ pub extern "C" fn CreatePushConsumer(groupId: *const c_char) -> *mut CPushConsum
         let group = if group.is_empty() { "DEFAULT_CONSUMER".to_string() } else { group };
         let state = State {
             group: CString::new(group).unwrap_or_default(),
-            client: ClientConfig { namesrv_addrs: super::namesrv_from_env(), instance_name: "DEFAULT".into(), ..Default::default() },
-            namesrv_domain: String::new(),
+            client: ClientSettings::new(),
             subscriptions: BTreeMap::new(),
             callback: None,
             orderly: false,
-            thread_count: 0,
+            thread_count: default_threads(),
             batch_max: 1,
             max_cache_messages: 1000,
             max_cache_mib: 0,
             max_consume_tps: 0,
             model: CLUSTERING,
             trace: false,
-            ssl: false,
-            ssl_property_file: String::new(),
+            running: None,
         };
         Ok(Box::into_raw(Box::new(CPushConsumer { magic: LIVE, state: Mutex::new(state) })))
     })
 }
 
+/// Shuts the consumer down first if it is running, then frees it.
 #[no_mangle]
 pub extern "C" fn DestroyPushConsumer(consumer: *mut CPushConsumer) -> c_int {
     entry("DestroyPushConsumer", NULL_POINTER, || {
-        handle(consumer, "DestroyPushConsumer", NULL_POINTER, NULL_POINTER)?;
+        let h = handle(consumer, "DestroyPushConsumer", NULL_POINTER, NULL_POINTER)?;
+        let running = h.state.lock().unwrap_or_else(|e| e.into_inner()).running.take();
+        if let Some(c) = running {
+            if c.on_consume_thread() {
+                h.state.lock().unwrap_or_else(|e| e.into_inner()).running = Some(c);
+                return Err(fail(PUSHCONSUMER_START_FAILED, "DestroyPushConsumer: called from the consumer's own callback"));
+            }
+            let _ = c.shutdown();
+        }
         // SAFETY: checked live; destroyed once by the host.
         unsafe {
             (*consumer).magic = 0;
@@ -112,18 +118,100 @@ pub extern "C" fn DestroyPushConsumer(consumer: *mut CPushConsumer) -> c_int {
     })
 }
 
+/// Calls the host's callback once per message, on a consume thread, with the host's consumer
+/// pointer. Any value other than `E_CONSUME_SUCCESS` (0) means "deliver again later". Orderly:
+/// after a failure the rest of the batch is not delivered (it comes again, in order).
+struct HostListener {
+    callback: unsafe extern "C" fn(*mut CPushConsumer, *mut CMessageExt) -> c_int,
+    consumer: usize,
+    orderly: bool,
+}
+
+impl MessageListener for HostListener {
+    fn consume(&self, msgs: &[MessageExt]) -> Vec<bool> {
+        let mut verdicts = Vec::with_capacity(msgs.len());
+        for m in msgs {
+            if self.orderly && verdicts.last() == Some(&false) {
+                verdicts.push(false);
+                continue;
+            }
+            let handle = Box::into_raw(CMessage::from_ext(m.clone()));
+            // SAFETY: the host's function pointer with its own consumer pointer and a message
+            // handle that lives until the call returns.
+            let rc = unsafe { (self.callback)(self.consumer as *mut CPushConsumer, handle as *mut CMessageExt) };
+            // SAFETY: created just above, destroyed once.
+            unsafe { CMessage::destroy(handle) };
+            verdicts.push(rc == 0);
+        }
+        verdicts
+    }
+}
+
+fn default_threads() -> i32 {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).min(8) as i32
+}
+
+/// `ROCKETMQ_PUSH_CONSUMER_MAX_TPS`: a consume-rate limit for hosts that cannot call
+/// `SetPushConsumerMaxConsumeTps` (the function wins when both are set).
+fn env_max_tps() -> i32 {
+    std::env::var("ROCKETMQ_PUSH_CONSUMER_MAX_TPS").ok().and_then(|v| v.trim().parse().ok()).unwrap_or(0)
+}
+
 #[no_mangle]
 pub extern "C" fn StartPushConsumer(consumer: *mut CPushConsumer) -> c_int {
-    entry("StartPushConsumer", PUSHCONSUMER_START_FAILED, || {
-        handle(consumer, "StartPushConsumer", PUSHCONSUMER_START_FAILED, NULL_POINTER)?;
-        Err(not_implemented(PUSHCONSUMER_START_FAILED, "StartPushConsumer"))
+    const F: &str = "StartPushConsumer";
+    entry(F, PUSHCONSUMER_START_FAILED, || {
+        let h = handle(consumer, F, PUSHCONSUMER_START_FAILED, NULL_POINTER)?;
+        let mut s = h.state.lock().unwrap_or_else(|e| e.into_inner());
+        if s.running.is_some() {
+            return Ok(OK);
+        }
+        let failed = |text: String| fail(PUSHCONSUMER_START_FAILED, format!("{F}: {text}"));
+        let callback = s.callback.ok_or_else(|| failed("messageListener is null: call RegisterMessageCallback first".into()))?;
+        if s.model != BROADCASTING && s.model != CLUSTERING {
+            return Err(failed(format!("messageModel {} is not valid", s.model)));
+        }
+        if s.client.ssl {
+            return Err(not_implemented(PUSHCONSUMER_START_FAILED, "SetPushConsumerSsl (TLS)"));
+        }
+        let client = s.client.resolve().map_err(|e| failed(e.to_string()))?;
+        let max_tps = if s.max_consume_tps > 0 { s.max_consume_tps } else { env_max_tps() };
+        let config = PushConfig {
+            group: s.group.to_string_lossy().into_owned(),
+            client,
+            subscriptions: s.subscriptions.iter().map(|(t, e)| (t.clone(), e.clone())).collect(),
+            broadcasting: s.model == BROADCASTING,
+            orderly: s.orderly,
+            threads: s.thread_count.max(1) as usize,
+            batch_max: s.batch_max.max(1) as usize,
+            max_cache_messages: s.max_cache_messages.max(1) as usize,
+            max_cache_bytes: (s.max_cache_mib.max(0) as usize) << 20,
+            max_tps: max_tps.max(0) as u32,
+        };
+        let listener = Arc::new(HostListener { callback, consumer: consumer as usize, orderly: s.orderly });
+        let running = PushConsumer::start(config, listener).map_err(|e| failed(e.to_string()))?;
+        s.running = Some(Arc::new(running));
+        Ok(OK)
     })
 }
 
-/// Nothing runs before a successful start, so there is nothing to stop.
+/// Stops pulling, waits (bounded) for callbacks in flight, commits offsets and unregisters.
+/// After it returns no callback of this consumer starts. Refused from the consumer's own
+/// callback (it would wait for itself).
 #[no_mangle]
 pub extern "C" fn ShutdownPushConsumer(consumer: *mut CPushConsumer) -> c_int {
-    set("ShutdownPushConsumer", consumer, |_| Ok(OK))
+    const F: &str = "ShutdownPushConsumer";
+    entry(F, PUSHCONSUMER_START_FAILED, || {
+        let h = handle(consumer, F, NULL_POINTER, NULL_POINTER)?;
+        let running = h.state.lock().unwrap_or_else(|e| e.into_inner()).running.clone();
+        let Some(c) = running else { return Ok(OK) };
+        if c.on_consume_thread() {
+            return Err(fail(PUSHCONSUMER_START_FAILED, format!("{F}: called from the consumer's own callback; call it from another thread")));
+        }
+        h.state.lock().unwrap_or_else(|e| e.into_inner()).running = None;
+        c.shutdown().map_err(|e| fail(PUSHCONSUMER_START_FAILED, format!("{F}: {e}")))?;
+        Ok(OK)
+    })
 }
 
 #[no_mangle]
@@ -150,12 +238,12 @@ pub extern "C" fn GetPushConsumerGroupID(consumer: *mut CPushConsumer) -> *const
 
 #[no_mangle]
 pub extern "C" fn SetPushConsumerNameServerAddress(consumer: *mut CPushConsumer, namesrv: *const c_char) -> c_int {
-    set_text("SetPushConsumerNameServerAddress", consumer, namesrv, "namesrv", |s, v| s.client.namesrv_addrs = parse_namesrv_list(&v))
+    set_text("SetPushConsumerNameServerAddress", consumer, namesrv, "namesrv", |s, v| s.client.set_namesrv(&v))
 }
 
 #[no_mangle]
 pub extern "C" fn SetPushConsumerNameServerDomain(consumer: *mut CPushConsumer, domain: *const c_char) -> c_int {
-    set_text("SetPushConsumerNameServerDomain", consumer, domain, "domain", |s, v| s.namesrv_domain = v)
+    set_text("SetPushConsumerNameServerDomain", consumer, domain, "domain", |s, v| s.client.namesrv_domain = v)
 }
 
 #[no_mangle]
@@ -232,7 +320,7 @@ pub extern "C" fn SetPushConsumerMessageBatchMaxSize(consumer: *mut CPushConsume
 
 #[no_mangle]
 pub extern "C" fn SetPushConsumerInstanceName(consumer: *mut CPushConsumer, instanceName: *const c_char) -> c_int {
-    set_text("SetPushConsumerInstanceName", consumer, instanceName, "instanceName", |s, v| s.client.instance_name = v)
+    set_text("SetPushConsumerInstanceName", consumer, instanceName, "instanceName", |s, v| s.client.client.instance_name = v)
 }
 
 #[no_mangle]
@@ -245,10 +333,7 @@ pub extern "C" fn SetPushConsumerSessionCredentials(
     const F: &str = "SetPushConsumerSessionCredentials";
     set(F, consumer, |s| {
         // SAFETY: NULL or NUL-terminated strings from the host.
-        let (ak, sk, ch) = unsafe {
-            (c_str(accessKey, "accessKey", F, NULL_POINTER)?, c_str(secretKey, "secretKey", F, NULL_POINTER)?, c_str(channel, "channel", F, NULL_POINTER)?)
-        };
-        s.client.credentials = Credentials { access_key: ak, secret_key: sk, channel: ch };
+        s.client.client.credentials = unsafe { credentials(accessKey, secretKey, channel, F)? };
         Ok(OK)
     })
 }
@@ -309,14 +394,14 @@ pub extern "C" fn SetPushConsumerMessageTrace(consumer: *mut CPushConsumer, open
 #[no_mangle]
 pub extern "C" fn SetPushConsumerSsl(consumer: *mut CPushConsumer, enableSsl: c_int) -> c_int {
     set("SetPushConsumerSsl", consumer, |s| {
-        s.ssl = enableSsl != 0;
+        s.client.ssl = enableSsl != 0;
         Ok(OK)
     })
 }
 
 #[no_mangle]
 pub extern "C" fn SetPushConsumerSslPropertyFile(consumer: *mut CPushConsumer, sslPropertyFile: *const c_char) -> c_int {
-    set_text("SetPushConsumerSslPropertyFile", consumer, sslPropertyFile, "sslPropertyFile", |s, v| s.ssl_property_file = v)
+    set_text("SetPushConsumerSslPropertyFile", consumer, sslPropertyFile, "sslPropertyFile", |s, v| s.client.ssl_property_file = v)
 }
 
 /// Not in 2.2.0: the most messages per second this consumer hands to its callback (0 = no

@@ -1,0 +1,65 @@
+//! What every client handle (producer, push and pull consumer) is configured with, and the
+//! setter bodies they share.
+
+use std::ffi::{c_char, c_int};
+
+use super::common::status::NULL_POINTER;
+use super::{c_str, Failure};
+use crate::core::client::{parse_namesrv_list, ClientConfig};
+use crate::core::signing::Credentials;
+use crate::core::Error;
+
+#[derive(Clone, Debug)]
+pub struct ClientSettings {
+    pub client: ClientConfig,
+    pub namesrv_domain: String,
+    pub ssl: bool,
+    pub ssl_property_file: String,
+}
+
+impl ClientSettings {
+    /// Defaults of 2.2.0: instance `DEFAULT`, name servers from `NAMESRV_ADDR` at creation.
+    pub fn new() -> Self {
+        let namesrv_addrs = std::env::var("NAMESRV_ADDR").map(|a| parse_namesrv_list(&a)).unwrap_or_default();
+        ClientSettings {
+            client: ClientConfig { namesrv_addrs, instance_name: "DEFAULT".into(), ..Default::default() },
+            namesrv_domain: String::new(),
+            ssl: false,
+            ssl_property_file: String::new(),
+        }
+    }
+
+    pub fn set_namesrv(&mut self, list: &str) {
+        self.client.namesrv_addrs = parse_namesrv_list(list);
+    }
+
+    /// The configuration to start with: the name servers set (or from the environment), else
+    /// the list published at the domain.
+    pub fn resolve(&self) -> Result<ClientConfig, Error> {
+        let mut config = self.client.clone();
+        if config.namesrv_addrs.is_empty() {
+            if self.namesrv_domain.is_empty() {
+                return Err(Error::NoNameServer);
+            }
+            config.namesrv_addrs = crate::core::runtime::block_on(crate::core::namesrv_domain::fetch(&self.namesrv_domain))??;
+        }
+        Ok(config)
+    }
+}
+
+/// The three strings of `Set*SessionCredentials`, each checked for NULL.
+///
+/// # Safety
+/// Each pointer is NULL or a NUL-terminated string.
+pub unsafe fn credentials(
+    access_key: *const c_char,
+    secret_key: *const c_char,
+    channel: *const c_char,
+    function: &str,
+) -> Result<Credentials, Failure<c_int>> {
+    Ok(Credentials {
+        access_key: c_str(access_key, "accessKey", function, NULL_POINTER)?,
+        secret_key: c_str(secret_key, "secretKey", function, NULL_POINTER)?,
+        channel: c_str(channel, "channel", function, NULL_POINTER)?,
+    })
+}
