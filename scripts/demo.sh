@@ -34,8 +34,8 @@ LIBDIR=$ROOT/target/release
 BUILD=$ROOT/.build/examples
 PYDIR=$ROOT/.build/demo-python
 C_EXAMPLES="sync_producer async_producer oneway_producer orderly_producer sharding_key_producer
-            batch_producer delay_producer pull_consumer"
-PY_EXAMPLES="sync_producer oneway_producer sharding_key_producer delay_producer batch_producer"
+            batch_producer delay_producer pull_consumer push_consumer orderly_push_consumer"
+PY_EXAMPLES="sync_producer oneway_producer sharding_key_producer delay_producer batch_producer push_consumer"
 
 say() { printf 'demo: %s\n' "$*"; }
 die() { printf 'demo: FAILED: %s\n' "$*" >&2; exit 1; }
