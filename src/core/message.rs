@@ -254,16 +254,22 @@ pub fn decode_message(mut b: Bytes) -> Result<MessageExt> {
     })
 }
 
+/// Inflates a body by the compression type in bits 8-10 of the sys flag: LZ4 (frame format,
+/// as lz4-java writes it), ZSTD (a zstd frame), else zlib — type 0 (old producers that only set
+/// the compressed bit, such as rocketmq-client-cpp) and 3 both mean zlib.
 fn decompress(data: &[u8], sys_flag: i32) -> Result<Vec<u8>> {
-    let kind = sys_flag & sysflag::COMPRESSION_TYPE_MASK;
-    if kind == sysflag::COMPRESSION_LZ4 || kind == sysflag::COMPRESSION_ZSTD {
-        return Err(Error::Protocol(format!("compression type {:#x} is not supported yet", kind >> 8)));
-    }
-    // Type 0 (old producers that only set the compressed bit) and 3 both mean zlib.
     let mut out = Vec::with_capacity(data.len() * 4);
-    flate2::read::ZlibDecoder::new(data)
-        .read_to_end(&mut out)
-        .map_err(|e| Error::Protocol(format!("cannot inflate message body: {e}")))?;
+    let kind = sys_flag & sysflag::COMPRESSION_TYPE_MASK;
+    let r = if kind == sysflag::COMPRESSION_LZ4 {
+        lz4_flex::frame::FrameDecoder::new(data).read_to_end(&mut out).map_err(|e| e.to_string())
+    } else if kind == sysflag::COMPRESSION_ZSTD {
+        ruzstd::decoding::StreamingDecoder::new(data)
+            .map_err(|e| e.to_string())
+            .and_then(|mut d| d.read_to_end(&mut out).map_err(|e| e.to_string()))
+    } else {
+        flate2::read::ZlibDecoder::new(data).read_to_end(&mut out).map_err(|e| e.to_string())
+    };
+    r.map_err(|e| Error::Protocol(format!("cannot decompress message body (type {:#x}): {e}", kind >> 8)))?;
     Ok(out)
 }
 
@@ -331,6 +337,28 @@ mod tests {
     }
 
     #[test]
+    fn ipv6_hosts_are_decoded() {
+        let flags = sysflag::BORNHOST_V6 | sysflag::STOREHOST_V6;
+        let m = decode_message(stored("T", b"x", "", flags)).unwrap();
+        assert_eq!(m.born_host.to_string(), "[::1]:5555");
+        assert_eq!(m.store_host.to_string(), "[::1]:10911");
+        assert_eq!(m.offset_msg_id.len(), 56);
+    }
+
+    #[test]
+    fn lz4_and_zstd_bodies_are_decoded() {
+        use std::io::Write;
+        let body: Vec<u8> = (0..20000u32).map(|i| (i % 97) as u8).collect();
+        let mut lz4 = lz4_flex::frame::FrameEncoder::new(Vec::new());
+        lz4.write_all(&body).unwrap();
+        let lz4 = lz4.finish().unwrap();
+        assert_eq!(decompress(&lz4, sysflag::COMPRESSED | sysflag::COMPRESSION_LZ4).unwrap(), body);
+        let zstd = ruzstd::encoding::compress_to_vec(&body[..], ruzstd::encoding::CompressionLevel::Fastest);
+        assert_eq!(decompress(&zstd, sysflag::COMPRESSED | sysflag::COMPRESSION_ZSTD).unwrap(), body);
+        assert!(decompress(b"not zstd", sysflag::COMPRESSED | sysflag::COMPRESSION_ZSTD).is_err());
+    }
+
+    #[test]
     fn compress_round_trip() {
         let body: Vec<u8> = (0..10240u32).map(|i| (i % 251) as u8).collect();
         let z = compress(&body, 5);
@@ -349,10 +377,18 @@ mod tests {
         b.put_i64(1000);
         b.put_i32(sys_flag);
         b.put_i64(1_700_000_000_000);
-        b.put_slice(&[127, 0, 0, 1]);
+        if sys_flag & sysflag::BORNHOST_V6 != 0 {
+            b.put_slice(&std::net::Ipv6Addr::LOCALHOST.octets());
+        } else {
+            b.put_slice(&[127, 0, 0, 1]);
+        }
         b.put_i32(5555);
         b.put_i64(1_700_000_000_001);
-        b.put_slice(&[127, 0, 0, 1]);
+        if sys_flag & sysflag::STOREHOST_V6 != 0 {
+            b.put_slice(&std::net::Ipv6Addr::LOCALHOST.octets());
+        } else {
+            b.put_slice(&[127, 0, 0, 1]);
+        }
         b.put_i32(10911);
         b.put_i32(2);
         b.put_i64(0);
