@@ -59,6 +59,7 @@ for label in 4 5; do
     version=${!version_var:-$label.x}
     step "C tests, RocketMQ $version" bash tests/c/run.sh "$ns"
     step "Go cgo client v1.2.4, RocketMQ $version" bash tests/go/run.sh "$ns"
+    step "Java client 4.9.8 on the other side, RocketMQ $version" bash tests/java/run.sh "$ns"
 done
 export NAMESRV_ADDRS="v4=$NAMESRV_4;v5=$NAMESRV_5"
 step "Python rocketmq-client-python 2.0.0, both brokers" bash tests/python/run.sh

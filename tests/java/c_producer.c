@@ -1,0 +1,296 @@
+/*
+ * c_producer.c - our librocketmq.so as the producer of the Java compatibility test.
+ *
+ *   c_producer NAMESRV TOPIC GROUP RUN QUEUES
+ *
+ * Sends every case below twice: round 0 with SendMessageSync (the queue is chosen by the
+ * library, so only the offset is known), round 1 with SendMessageOrderly and a selector that
+ * picks queue (case index % QUEUES), so the queue id is known too. Prints one JSON line per
+ * message: what was sent (topic, tags, keys, body_b64, body_len, props) and the CSendResult
+ * (msg_id, queue_offset, status), plus queue_id (-1 when unknown). Then a batch of 3 messages
+ * (SendBatchMessage), one line per message. Exit 1 if a send failed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rocketmq/CErrorMessage.h>
+#include <rocketmq/CProducer.h>
+
+#include "cjson.h"
+
+typedef struct {
+  const char* name;
+  const char* tags; /* NULL: none */
+  char keys[256];   /* "": none */
+  const char* prop_keys[8];
+  const char* prop_vals[8];
+  unsigned char* body;
+  int body_len;
+  int binary; /* SetByteMessageBody instead of SetMessageBody */
+} Case;
+
+static unsigned char* big_text(int len) {
+  unsigned char* b = (unsigned char*)malloc((size_t)len + 128);
+  int n = 0;
+  for (int i = 0; n < len; i++)
+    n += snprintf((char*)b + n, 128, "line %05d: the quick brown fox jumps over the lazy dog 0123456789\n", i);
+  b[len] = 0;
+  return b;
+}
+
+static unsigned char* binary(int* len) {
+  unsigned char* b = (unsigned char*)malloc(4 + 512);
+  memcpy(b, "BIN", 4); /* with its NUL */
+  for (int i = 0; i < 256; i++) {
+    b[4 + i] = (unsigned char)i;
+    b[4 + 256 + i] = (unsigned char)(255 - i);
+  }
+  *len = 4 + 512;
+  return b;
+}
+
+static unsigned char* big_binary(int len) {
+  unsigned char* b = (unsigned char*)malloc((size_t)len);
+  unsigned long long x = 88172645463325252ULL; /* xorshift64, fixed seed */
+  for (int i = 0; i < len; i++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    b[i] = (unsigned char)(x >> 24);
+  }
+  for (int i = 0; i < len; i += 97)
+    b[i] = 0;
+  return b;
+}
+
+static int select_queue(int size, CMessage* msg, void* arg) {
+  (void)msg;
+  return *(int*)arg % size;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 6) {
+    fprintf(stderr, "usage: %s NAMESRV TOPIC GROUP RUN QUEUES\n", argv[0]);
+    return 2;
+  }
+  const char *namesrv = argv[1], *topic = argv[2], *group = argv[3], *run = argv[4];
+  int queues = atoi(argv[5]);
+  const char* logdir = getenv("COMPAT_LOG_DIR");
+
+  Case cases[8];
+  memset(cases, 0, sizeof cases);
+  int n = 0;
+  const char* text = "hello from librocketmq (Rust): ü ✓ 中文";
+
+  Case* c = &cases[n++];
+  c->name = "text";
+  c->tags = "TagA";
+  snprintf(c->keys, sizeof c->keys, "ckey-1-%s ключ-2", run);
+  c->prop_keys[0] = "color", c->prop_vals[0] = "blue";
+  c->prop_keys[1] = "unicode", c->prop_vals[1] = "héllo wörld ✓ 中文 ключ 🚀";
+  c->prop_keys[2] = "ключ_中文", c->prop_vals[2] = "значение 値";
+  c->prop_keys[3] = "punct", c->prop_vals[3] = "a=b;c:d \"q\" \\ / {x} [y], tab\there";
+  c->prop_keys[4] = "run", c->prop_vals[4] = run;
+  c->body = (unsigned char*)strdup(text);
+  c->body_len = (int)strlen(text);
+
+  c = &cases[n++];
+  c->name = "big_text";
+  c->tags = "TagB";
+  snprintf(c->keys, sizeof c->keys, "cbig-%s", run);
+  c->prop_keys[0] = "kind", c->prop_vals[0] = "big ✓";
+  c->prop_keys[1] = "run", c->prop_vals[1] = run;
+  c->body_len = 10 * 1024 + 7;
+  c->body = big_text(c->body_len);
+
+  c = &cases[n++];
+  c->name = "binary";
+  c->tags = "TagBin";
+  snprintf(c->keys, sizeof c->keys, "cbin-%s", run);
+  c->prop_keys[0] = "kind", c->prop_vals[0] = "binary";
+  c->prop_keys[1] = "run", c->prop_vals[1] = run;
+  c->body = binary(&c->body_len);
+  c->binary = 1;
+
+  c = &cases[n++];
+  c->name = "big_binary";
+  c->tags = "TagBin";
+  snprintf(c->keys, sizeof c->keys, "cbigbin-%s", run);
+  c->prop_keys[0] = "kind", c->prop_vals[0] = "big binary";
+  c->prop_keys[1] = "run", c->prop_vals[1] = run;
+  c->body_len = 6000;
+  c->body = big_binary(c->body_len);
+  c->binary = 1;
+
+  c = &cases[n++];
+  c->name = "len_4095";
+  c->tags = "TagA";
+  snprintf(c->keys, sizeof c->keys, "c4095-%s", run);
+  c->prop_keys[0] = "run", c->prop_vals[0] = run;
+  c->body_len = 4095;
+  c->body = big_text(c->body_len);
+
+  c = &cases[n++];
+  c->name = "len_4096";
+  c->tags = "TagA";
+  snprintf(c->keys, sizeof c->keys, "c4096-%s", run);
+  c->prop_keys[0] = "run", c->prop_vals[0] = run;
+  c->body_len = 4096;
+  c->body = big_text(c->body_len);
+
+  c = &cases[n++];
+  c->name = "tag_utf8";
+  c->tags = "标签-ü";
+  snprintf(c->keys, sizeof c->keys, "cutf8-%s", run);
+  c->prop_keys[0] = "run", c->prop_vals[0] = run;
+  c->body = (unsigned char*)strdup("tag with non-ASCII");
+  c->body_len = (int)strlen((char*)c->body);
+
+  c = &cases[n++];
+  c->name = "bare";
+  c->body = (unsigned char*)strdup("bare: no tags, no keys, no properties");
+  c->body_len = (int)strlen((char*)c->body);
+
+  CProducer* producer = CreateProducer(group);
+  if (producer == NULL) {
+    fprintf(stderr, "CreateProducer failed: %s\n", GetLatestErrorMessage());
+    return 1;
+  }
+  SetProducerNameServerAddress(producer, namesrv);
+  char inst[128];
+  snprintf(inst, sizeof inst, "c-compat-producer-%s", run);
+  SetProducerInstanceName(producer, inst);
+  SetProducerSendMsgTimeout(producer, 10000);
+  if (logdir)
+    SetProducerLogPath(producer, logdir);
+  if (StartProducer(producer) != 0) {
+    fprintf(stderr, "StartProducer failed: %s\n", GetLatestErrorMessage());
+    return 1;
+  }
+
+  int failed = 0;
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < n; i++) {
+      c = &cases[i];
+      CMessage* m = CreateMessage(topic);
+      if (c->tags)
+        SetMessageTags(m, c->tags);
+      if (c->keys[0])
+        SetMessageKeys(m, c->keys);
+      for (int p = 0; p < 8 && c->prop_keys[p]; p++)
+        SetMessageProperty(m, c->prop_keys[p], c->prop_vals[p]);
+      if (c->binary)
+        SetByteMessageBody(m, (const char*)c->body, c->body_len);
+      else
+        SetMessageBody(m, (const char*)c->body);
+
+      CSendResult r;
+      memset(&r, 0, sizeof r);
+      int qi = i;
+      int rc = round == 0 ? SendMessageSync(producer, m, &r)
+                          : SendMessageOrderly(producer, m, select_queue, &qi, 2, &r);
+
+      Jo j;
+      jo_begin(&j);
+      jo_str(&j, "case", c->name);
+      jo_int(&j, "round", round);
+      jo_str(&j, "sender", round == 0 ? "ours-SendMessageSync" : "ours-SendMessageOrderly");
+      jo_str(&j, "topic", topic);
+      jo_str(&j, "tags", c->tags);
+      jo_str(&j, "keys", c->keys[0] ? c->keys : NULL);
+      jo_b64(&j, "body_b64", c->body, c->body_len);
+      jo_int(&j, "body_len", c->body_len);
+      jo_obj_begin(&j, "props");
+      for (int p = 0; p < 8 && c->prop_keys[p]; p++)
+        jo_str(&j, c->prop_keys[p], c->prop_vals[p]);
+      jo_obj_end(&j);
+      if (rc != 0) {
+        failed++;
+        jo_str(&j, "status", "ERROR");
+        jo_int(&j, "rc", rc);
+        jo_str(&j, "error", GetLatestErrorMessage());
+      } else {
+        jo_str(&j, "status", r.sendStatus == E_SEND_OK ? "SEND_OK" : "NOT_OK");
+        jo_int(&j, "send_status", r.sendStatus);
+        jo_str(&j, "msg_id", r.msgId);
+        jo_int(&j, "queue_id", round == 0 ? -1 : qi % queues);
+        jo_int(&j, "queue_offset", r.offset);
+        jo_int(&j, "sys_flag_expected", c->body_len >= 4096 ? 1 : 0);
+      }
+      jo_end(&j);
+      DestroyMessage(m);
+    }
+  }
+  /* A batch of 3 (SendBatchMessage): CSendResult.msgId lists the messages' ids, comma-separated
+   * (ours; 2.2.0 gave ""), offset is the first message's queue offset. */
+  {
+    const int nb = 3;
+    CBatchMessage* batch = CreateBatchMessage();
+    char names[3][16], keys[3][128], bodies[3][64], idx[3][4];
+    for (int i = 0; i < nb; i++) {
+      snprintf(names[i], sizeof names[i], "batch_%d", i);
+      snprintf(keys[i], sizeof keys[i], "cbatch-%d-%s", i, run);
+      snprintf(bodies[i], sizeof bodies[i], "batch message %d ✓", i);
+      snprintf(idx[i], sizeof idx[i], "%d", i);
+      CMessage* m = CreateMessage(topic);
+      SetMessageTags(m, "TagBatch");
+      SetMessageKeys(m, keys[i]);
+      SetMessageProperty(m, "batch_index", idx[i]);
+      SetMessageProperty(m, "run", run);
+      SetMessageBody(m, bodies[i]);
+      AddMessage(batch, m);
+      DestroyMessage(m);
+    }
+    CSendResult r;
+    memset(&r, 0, sizeof r);
+    int rc = SendBatchMessage(producer, batch, &r);
+    char ids[3][MAX_MESSAGE_ID_LENGTH];
+    int n_ids = 0;
+    if (rc == 0) {
+      char copy[MAX_MESSAGE_ID_LENGTH];
+      snprintf(copy, sizeof copy, "%s", r.msgId);
+      for (char* tok = strtok(copy, ","); tok && n_ids < 3; tok = strtok(NULL, ","))
+        snprintf(ids[n_ids++], sizeof ids[0], "%s", tok);
+      if (strtok(NULL, ","))
+        n_ids = -1;
+    }
+    for (int i = 0; i < nb; i++) {
+      Jo j;
+      jo_begin(&j);
+      jo_str(&j, "case", names[i]);
+      jo_int(&j, "round", 0);
+      jo_str(&j, "sender", "ours-SendBatchMessage");
+      jo_str(&j, "topic", topic);
+      jo_str(&j, "tags", "TagBatch");
+      jo_str(&j, "keys", keys[i]);
+      jo_b64(&j, "body_b64", (const unsigned char*)bodies[i], (int)strlen(bodies[i]));
+      jo_int(&j, "body_len", (long long)strlen(bodies[i]));
+      jo_obj_begin(&j, "props");
+      jo_str(&j, "batch_index", idx[i]);
+      jo_str(&j, "run", run);
+      jo_obj_end(&j);
+      if (rc != 0 || n_ids != nb) {
+        failed++;
+        jo_str(&j, "status", "ERROR");
+        jo_int(&j, "rc", rc);
+        jo_str(&j, "error", rc != 0 ? GetLatestErrorMessage() : "CSendResult.msgId does not list 3 ids");
+        jo_str(&j, "batch_msg_id", r.msgId);
+      } else {
+        jo_str(&j, "status", r.sendStatus == E_SEND_OK ? "SEND_OK" : "NOT_OK");
+        jo_str(&j, "msg_id", ids[i]);
+        jo_int(&j, "queue_id", -1);
+        jo_int(&j, "queue_offset", r.offset + i);
+        jo_int(&j, "sys_flag_expected", 0);
+      }
+      jo_end(&j);
+    }
+    DestroyBatchMessage(batch);
+  }
+
+  ShutdownProducer(producer);
+  DestroyProducer(producer);
+  for (int i = 0; i < n; i++)
+    free(cases[i].body);
+  return failed ? 1 : 0;
+}
