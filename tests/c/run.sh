@@ -8,13 +8,21 @@
 #   test_producer NAMESRV TOPIC           (default topic rmq_c_test; 8 queues)
 #   test_misuse   NAMESRV TOPIC           (default topic rmq_c_misc; 8 queues)
 #   test_misuse under valgrind            (--error-exitcode=99, suppressions in valgrind.supp)
+#   test_consumer NAMESRV SCENARIO        one process per push consumer scenario (consumer_<name>),
+#                                         each on its own topic rmq_ct_<name>; topics the name
+#                                         server does not know yet are created first with
+#                                         scripts/brokers.sh topic (on every running broker)
+#   test_consumer under valgrind          for the scenarios in RMQ_C_VALGRIND_CONSUMER
 # and checks that test_misuse.c calls every function of tests/headers/prototypes.txt.
 # Each program prints "N passed, M failed" as its last line; a program that dies without that
 # line, or exits non-zero with M == 0 (e.g. a valgrind error), counts as one failure.
 # The last line is the sum "N passed, M failed"; exit status 0 only if M == 0.
 #
-# Env: RMQ_C_TIMEOUT (s per program, default 120), RMQ_C_VALGRIND=0 skips the valgrind run,
-#      CC (default gcc).
+# Env: RMQ_C_TIMEOUT (s per program, default 120), RMQ_C_VALGRIND=0 skips the valgrind runs,
+#      RMQ_C_CONSUMER="basic retry ..." runs only these consumer scenarios (default: all;
+#      "none" skips them), RMQ_C_VALGRIND_CONSUMER (default "basic retry shutdown selfstop
+#      destroy"), CC (default gcc).
+#      The consumers run with HOME=.build/c/home-<name server> (broadcasting offset files).
 set -uo pipefail
 
 if [ $# -lt 1 ] || [ -z "$1" ]; then
@@ -51,7 +59,7 @@ fi
 # ---------------------------------------------------------------- build
 cflags=(-std=c99 -Wall -Wextra -Werror -g -I "$repo/include")
 ldflags=(-L "$lib" -lrocketmq "-Wl,-rpath,$lib" -lpthread)
-for t in test_producer test_misuse; do
+for t in test_producer test_misuse test_consumer; do
     if ! "$cc" "${cflags[@]}" "$here/$t.c" "$here/readback.c" -o "$out/$t" "${ldflags[@]}"; then
         echo "build of $t failed"
         echo "0 passed, 1 failed"
@@ -79,8 +87,10 @@ else
 fi
 
 # ---------------------------------------------------------------- run (in parallel)
-logs=$out/logs
+ns_tag=${namesrv//[^A-Za-z0-9]/_}
+logs=$out/logs/$ns_tag
 mkdir -p "$logs"
+rm -f "$logs"/*.out "$logs"/*.rc
 declare -A pids
 run() { # name command...
     local name=$1
@@ -104,6 +114,49 @@ if [ "${RMQ_C_VALGRIND:-1}" != 0 ]; then
             --suppressions="$here/valgrind.supp" "$out/test_misuse" "$namesrv" "$misuse_topic"
     else
         fail_line "valgrind not found (RMQ_C_VALGRIND=0 skips it)"
+    fi
+fi
+
+# ---------------------------------------------------------------- push consumer scenarios
+# Topics first (only those missing; brokers.sh serializes creations), while the above run.
+consumer_home=$out/home-$ns_tag
+rm -rf "$consumer_home"
+mkdir -p "$consumer_home"
+all_scenarios=$("$out/test_consumer" "$namesrv" --topics | awk '{ sub(/^rmq_ct_/, "", $1); print $1 }')
+scenarios=${RMQ_C_CONSUMER:-$all_scenarios}
+[ "$scenarios" = none ] && scenarios=
+if [ -n "$scenarios" ]; then
+    missing=$("$out/test_consumer" "$namesrv" --missing-topics)
+    if [ -n "$missing" ]; then
+        t0=$(date +%s)
+        while read -r topic queues; do
+            "$repo/scripts/brokers.sh" topic "$topic" "$queues" >"$logs/topic-$topic.log" 2>&1 ||
+                echo "scripts/brokers.sh topic $topic $queues failed: $(tail -n 3 "$logs/topic-$topic.log")"
+        done <<<"$missing"
+        echo "created consumer topics in $(($(date +%s) - t0)) s: $(echo "$missing" | awk '{ printf "%s ", $1 }')"
+        missing=$("$out/test_consumer" "$namesrv" --missing-topics)
+    fi
+    for s in $scenarios; do
+        if ! grep -qx "$s" <<<"$all_scenarios"; then
+            fail_line "unknown consumer scenario $s (known: $(echo $all_scenarios))"
+            continue
+        fi
+        if grep -q "^rmq_ct_$s " <<<"$missing"; then
+            fail_line "consumer_$s: no topic rmq_ct_$s on $namesrv (scripts/brokers.sh topic rmq_ct_$s failed?)"
+            continue
+        fi
+        names+=("consumer_$s")
+        run "consumer_$s" env HOME="$consumer_home" "$out/test_consumer" "$namesrv" "$s"
+    done
+    if [ "${RMQ_C_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null; then
+        for s in ${RMQ_C_VALGRIND_CONSUMER-basic retry shutdown selfstop destroy}; do
+            grep -qx "$s" <<<"$scenarios" || continue
+            grep -q "^rmq_ct_$s " <<<"$missing" && continue
+            names+=("valgrind_consumer_$s")
+            run "valgrind_consumer_$s" env HOME="$consumer_home" RMQ_CT_TIME_FACTOR=4 \
+                valgrind --error-exitcode=99 --leak-check=no --errors-for-leak-kinds=none -q \
+                --suppressions="$here/valgrind.supp" "$out/test_consumer" "$namesrv" "$s"
+        done
     fi
 fi
 

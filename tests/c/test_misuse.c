@@ -1058,14 +1058,69 @@ static void test_push_consumer(void)
     SUCCEEDS(SetPushConsumerMaxConsumeTps(c, 10));
     SUCCEEDS(SetPushConsumerMessageTrace(c, CLOSE));
 
-    /* Out of order: shutdown before start, start (not implemented), shutdown twice. */
+    /* Out of order: shutdown before start. */
     SUCCEEDS(ShutdownPushConsumer(c));
-    FAILS_WITH(PUSHCONSUMER_START_FAILED, "not implemented yet", StartPushConsumer(c));
+
+    /* Start without a callback: 20 and a text. The orderly unregister leaves a concurrent
+     * callback alone; the matching one removes it. */
+    SUCCEEDS(UnregisterMessageCallbackOrderly(c));
+    SUCCEEDS(UnregisterMessageCallback(c));
+    FAILS(PUSHCONSUMER_START_FAILED, StartPushConsumer(c));
+    printf("StartPushConsumer without a callback: %s\n", GetLatestErrorMessage());
+    SUCCEEDS(RegisterMessageCallback(c, consume));
+
+    /* A real start and stop (a tag nothing has, so no callback runs); start and shutdown twice. */
+    {
+        char tag[128];
+        make_name(tag, sizeof tag, "no-such-tag");
+        SUCCEEDS(Subscribe(c, g_topic, tag));
+    }
+    SUCCEEDS(StartPushConsumer(c));
+    SUCCEEDS(StartPushConsumer(c));
     SUCCEEDS(ShutdownPushConsumer(c));
     SUCCEEDS(ShutdownPushConsumer(c));
     SUCCEEDS(UnregisterMessageCallback(c));
     SUCCEEDS(UnregisterMessageCallbackOrderly(c));
     SUCCEEDS(DestroyPushConsumer(c));
+
+    /* No subscription: 20 and a text. */
+    make_name(group, sizeof group, "push-nosub");
+    c = CreatePushConsumer(group);
+    CHECK(c != NULL, "CreatePushConsumer returned NULL");
+    if (c != NULL) {
+        SUCCEEDS(SetPushConsumerNameServerAddress(c, g_namesrv));
+        SUCCEEDS(RegisterMessageCallback(c, consume));
+        FAILS(PUSHCONSUMER_START_FAILED, StartPushConsumer(c));
+        printf("StartPushConsumer without a subscription: %s\n", GetLatestErrorMessage());
+        SUCCEEDS(ShutdownPushConsumer(c));
+        SUCCEEDS(DestroyPushConsumer(c));
+    }
+
+    /* Message model 7 is stored, then refused by the start: 20 and a text. */
+    make_name(group, sizeof group, "push-model7");
+    c = CreatePushConsumer(group);
+    CHECK(c != NULL, "CreatePushConsumer returned NULL");
+    if (c != NULL) {
+        SUCCEEDS(SetPushConsumerNameServerAddress(c, g_namesrv));
+        SUCCEEDS(Subscribe(c, g_topic, "*"));
+        SUCCEEDS(RegisterMessageCallbackOrderly(c, consume));
+        SUCCEEDS(SetPushConsumerMessageModel(c, (CMessageModel)7));
+        FAILS(PUSHCONSUMER_START_FAILED, StartPushConsumer(c));
+        printf("StartPushConsumer with message model 7: %s\n", GetLatestErrorMessage());
+        SUCCEEDS(DestroyPushConsumer(c));
+    }
+
+    /* The group "" is DEFAULT_CONSUMER, which cannot start. */
+    c = CreatePushConsumer("");
+    CHECK(c != NULL, "CreatePushConsumer(\"\") returned NULL");
+    if (c != NULL) {
+        CHECK_EQ_STR(GetPushConsumerGroupID(c), "DEFAULT_CONSUMER", "group of CreatePushConsumer(\"\")");
+        SUCCEEDS(SetPushConsumerNameServerAddress(c, g_namesrv));
+        SUCCEEDS(Subscribe(c, g_topic, "*"));
+        SUCCEEDS(RegisterMessageCallback(c, consume));
+        FAILS_WITH(PUSHCONSUMER_START_FAILED, "DEFAULT_CONSUMER", StartPushConsumer(c));
+        SUCCEEDS(DestroyPushConsumer(c));
+    }
 }
 
 static void test_pull_consumer(void)

@@ -5,9 +5,18 @@
 #   tests/go/run.sh NAMESRV [COUNT]        e.g. tests/go/run.sh 127.0.0.1:9876
 #
 # Env: PREFIX (where scripts/install.sh put the library and headers, default /usr/local),
-#      RMQ_GO_TOPIC (default rmq_go_test; must exist or be auto-creatable), RMQ_GO_TIMEOUT (s, 30).
-# Builds producer, reader and check into .build/go, sends, reads the topic back from offset 0 and
-# compares by key. The last line is "N passed, M failed"; exit status 0 only if M == 0.
+#      RMQ_GO_TOPIC (default: a fresh topic rmq_go_<run id>, created here with
+#      `scripts/brokers.sh topic NAME 4`; RMQ_BROKERS_SH overrides the script), RMQ_GO_TIMEOUT (s, 60).
+#
+# Builds producer, reader, pushconsumer and check into .build/go, then:
+#   1. starts two push consumers (core.NewPushConsumer, own groups): concurrently and orderly; each
+#      rejects one message once (ReConsumeLater), which must come back with reconsume times 1;
+#   2. sends (producer: sync, orderly with a selector, oneway, sharding key);
+#   3. pull check: reads the topic back from offset 0 with core.NewPullConsumer (reader) and
+#      compares by key;
+#   4. push checks: what each push consumer received, compared by key with what was sent and by
+#      message id with the pulled copy; the orderly one also for per-queue order.
+# The last line is "N passed, M failed" over all checks; exit status 0 only if M == 0.
 set -uo pipefail
 
 if [ $# -lt 1 ] || [ -z "$1" ]; then
@@ -16,14 +25,36 @@ if [ $# -lt 1 ] || [ -z "$1" ]; then
 fi
 namesrv=$1
 count=${2:-10}
-topic=${RMQ_GO_TOPIC:-rmq_go_test}
-timeout=${RMQ_GO_TIMEOUT:-30}
+timeout=${RMQ_GO_TIMEOUT:-60}
 prefix=${PREFIX:-/usr/local}
 
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+brokers_sh=${RMQ_BROKERS_SH:-$repo/scripts/brokers.sh}
 bin=$repo/.build/go
 mkdir -p "$bin"
+
+passed=0
+failed=0
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit $?
+}
+# add_counts OUTPUT: take the "N passed, M failed" line of a check run into the totals and print
+# the rest of its output.
+add_counts() {
+    local out=$1 line
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+    printf '%s\n' "$out" | grep -vE '^[0-9]+ passed, [0-9]+ failed$'
+    if [ -z "$line" ]; then
+        echo "FAIL (the check printed no result line)"
+        failed=$((failed + 1))
+        return
+    fi
+    passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+    failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+}
 
 # core's own #cgo lines are `-L/usr/local/lib -lrocketmq` and `#include <rocketmq/C*.h>`; the
 # environment flags come first on the command line, so PREFIX wins over /usr/local.
@@ -34,31 +65,67 @@ export CGO_LDFLAGS="-L$prefix/lib -Wl,-rpath,$prefix/lib ${CGO_LDFLAGS:-}"
 cd "$here"
 if ! go mod download; then
     echo "go mod download failed"
-    echo "0 passed, 1 failed"
-    exit 1
+    failed=1; finish
 fi
-if ! go build -o "$bin/" ./producer ./reader ./check; then
+if ! go build -o "$bin/" ./producer ./reader ./pushconsumer ./check; then
     echo "build failed (library and headers installed under $prefix? run 'make install')"
-    echo "0 passed, 1 failed"
-    exit 1
+    failed=1; finish
 fi
 
 run_id="$(date +%s)-$$"
+topic=${RMQ_GO_TOPIC:-rmq_go_$(date +%s)_$$}
 sent=$bin/sent.jsonl
 read=$bin/read.jsonl
+signal=$bin/sent.done
+rm -f "$sent" "$read" "$signal" "$bin"/push-*.jsonl "$bin"/push-*.err "$bin"/push-*.ready
 
+t0=$SECONDS
+if ! out=$("$brokers_sh" topic "$topic" 4 2>&1); then
+    printf '%s\n' "$out"
+    echo "FAIL cannot create topic $topic"
+    failed=1; finish
+fi
+echo "== topic $topic ready ($((SECONDS - t0)) s)"
+
+# 1. Push consumers first (they own their queues when Start returns), waiting for the signal.
+declare -A push_pid reject_key
+for model in concurrently orderly; do
+    case $model in
+        concurrently) reject_key[$model]="go-$run_id-0" ;;
+        orderly) reject_key[$model]="go-$run_id-1" ;;
+    esac
+    "$bin/pushconsumer" -n "$namesrv" -t "$topic" -g "go_push_${model}_$run_id" -model "$model" \
+        -expect "$sent" -go "$signal" -ready "$bin/push-$model.ready" -reject "${reject_key[$model]}" \
+        -timeout "${timeout}s" >"$bin/push-$model.jsonl" 2>"$bin/push-$model.err" &
+    push_pid[$model]=$!
+done
+deadline=$((SECONDS + timeout))
+for model in concurrently orderly; do
+    while [ ! -e "$bin/push-$model.ready" ] && kill -0 "${push_pid[$model]}" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+        sleep 0.1
+    done
+    [ -e "$bin/push-$model.ready" ] || echo "push consumer ($model) did not start: $(tail -c 2000 "$bin/push-$model.err")"
+done
+
+# 2. Send.
 echo "== producer -> $namesrv topic $topic (run $run_id)"
 "$bin/producer" -n "$namesrv" -t "$topic" -c "$count" -runid "$run_id" >"$sent"
 prc=$?
+touch "$signal"
 cat "$sent"
 if [ ! -s "$sent" ]; then
     echo "producer sent nothing (exit $prc)"
-    echo "0 passed, 1 failed"
-    exit 1
+    failed=$((failed + 1))
+fi
+if [ $prc -ne 0 ]; then
+    echo "FAIL producer exited with $prc"
+    failed=$((failed + 1))
 fi
 
-# Sync sends are stored when they return, but the broker builds its consume queues asynchronously
-# and oneway has no acknowledgement: re-read until everything is there or the deadline passes.
+# 3. Pull check. Sync sends are stored when they return, but the broker builds its consume queues
+# asynchronously and oneway has no acknowledgement: re-read until everything is there or the
+# deadline passes.
+t0=$SECONDS
 deadline=$((SECONDS + timeout))
 while :; do
     "$bin/reader" -n "$namesrv" -t "$topic" >"$read"
@@ -70,11 +137,30 @@ while :; do
     sleep 1
 done
 [ $rrc -eq 0 ] || echo "reader exited with $rrc"
-echo "== check ($(grep -c '"kind":"message"' "$read") messages in $topic)"
-"$bin/check" -sent "$sent" -read "$read"
-crc=$?
-if [ $prc -ne 0 ] && [ $crc -eq 0 ]; then
-    echo "producer exited with $prc"
-    exit 1
-fi
-exit $crc
+echo "== pull check ($(grep -c '"kind":"message"' "$read") messages in $topic, $((SECONDS - t0)) s)"
+add_counts "$("$bin/check" -sent "$sent" -read "$read")"
+
+# 4. Push checks: each consumer stops by itself once everything arrived (or after its timeout).
+for model in concurrently orderly; do
+    pid=${push_pid[$model]}
+    deadline=$((SECONDS + timeout + 30))
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+        sleep 0.2
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "FAIL push consumer ($model) still running after its deadline; killing pid $pid"
+        kill -9 "$pid" 2>/dev/null
+        failed=$((failed + 1))
+    fi
+    wait "$pid"
+    prc=$?
+    echo "== push check ($model consumer, exit $prc)"
+    if [ $prc -gt 1 ]; then
+        echo "FAIL push consumer ($model) exit status $prc (signal $((prc > 128 ? prc - 128 : 0)))"
+        tail -c 3000 "$bin/push-$model.err"
+        failed=$((failed + 1))
+    fi
+    add_counts "$("$bin/check" -sent "$sent" -push "$bin/push-$model.jsonl" -read "$read" -reject "${reject_key[$model]}")"
+done
+
+finish

@@ -240,12 +240,14 @@ impl Inner {
         topics.sort();
         let mut first_err = None;
         for topic in topics {
-            if let Err(e) = self.rebalance_topic(topic).await {
-                log::warn(&format!("rebalance of {topic} failed: {e}"));
-                // The retry topic exists only once something was sent back; not an error.
-                if !topic.starts_with(RETRY_PREFIX) && first_err.is_none() {
-                    first_err = Some(e);
+            match self.rebalance_topic(topic).await {
+                // The retry topic exists only once something was sent back: not an error.
+                Err(Error::NoRoute(_)) if topic.starts_with(RETRY_PREFIX) => {}
+                Err(e) => {
+                    log::warn(&format!("rebalance of {topic} failed: {e}"));
+                    first_err.get_or_insert(e);
                 }
+                Ok(()) => {}
             }
         }
         first_err.map_or(Ok(()), Err)

@@ -1,7 +1,11 @@
-// Command check compares what the producer sent with what the reader read back and prints one line
-// per sent message and a final "N passed, M failed". Exit status 1 unless everything passed.
+// Command check compares what the producer sent with what the reader pulled back, or with what a
+// push consumer received, and prints one line per sent message and a final "N passed, M failed".
+// Exit status 1 unless everything passed.
 //
-//	check -sent sent.jsonl -read read.jsonl [-q]
+//	check -sent sent.jsonl -read read.jsonl [-q]                          pull (reader) check
+//	check -sent sent.jsonl -push push.jsonl [-read read.jsonl] [-reject KEY]  push consumer check
+//
+// In push mode the deliveries are also compared with the pulled copy of the same message (-read).
 package main
 
 import (
@@ -49,7 +53,12 @@ func main() {
 	sentPath := flag.String("sent", "", "producer output (JSON lines)")
 	readPath := flag.String("read", "", "reader output (JSON lines)")
 	quiet := flag.Bool("q", false, "print nothing, only set the exit status")
+	pushPath := flag.String("push", "", "pushconsumer output (JSON lines): check the push deliveries")
+	reject := flag.String("reject", "", "push: the key whose first delivery was rejected (ReConsumeLater)")
 	flag.Parse()
+	if *pushPath != "" {
+		os.Exit(checkPush(*sentPath, *pushPath, *readPath, *reject))
+	}
 
 	var sent []record.Sent
 	var msgs []record.Read
@@ -121,6 +130,19 @@ func main() {
 			eq("keys", m.Keys, s.Key)
 			eq("body", m.Body, s.Body)
 			eq("delayLevel", m.DelayLevel, 0)
+			eq("reconsumeTimes", m.ReconsumeTimes, 0)
+			if m.StoreSize <= 0 {
+				problems = append(problems, fmt.Sprintf("storeSize %d not > 0", m.StoreSize))
+			}
+			if s.SendFromMs > 0 && (m.BornTimestamp < s.SendFromMs-1000 || m.BornTimestamp > s.SendToMs+1000) {
+				problems = append(problems, fmt.Sprintf("bornTimestamp %d outside the send call [%d, %d]", m.BornTimestamp, s.SendFromMs, s.SendToMs))
+			}
+			if m.StoreTimestamp < m.BornTimestamp-1000 {
+				problems = append(problems, fmt.Sprintf("storeTimestamp %d before bornTimestamp %d", m.StoreTimestamp, m.BornTimestamp))
+			}
+			if m.CommitLogOffset < 0 {
+				problems = append(problems, fmt.Sprintf("commitLogOffset %d", m.CommitLogOffset))
+			}
 			if s.Kind == "oneway" {
 				if m.MsgID == "" {
 					problems = append(problems, "empty message id")

@@ -32,6 +32,8 @@ func (s *modSelector) Select(size int, m *rocketmq.Message, arg interface{}) int
 
 var out = json.NewEncoder(os.Stdout)
 
+func nowMs() int64 { return time.Now().UnixNano() / int64(time.Millisecond) }
+
 // isErr: v1.2.4's Producer.Shutdown returns the typed constant NIL (rmqError(0)) wrapped in a
 // non-nil error interface on success, so "err != nil" is not enough.
 func isErr(err error) bool {
@@ -87,7 +89,9 @@ func main() {
 			Property: map[string]string{"prop_text": nonASCII, "seq": fmt.Sprint(i)},
 		}
 		rec := record.Sent{Kind: "sync", Key: key, Topic: msg.Topic, Tags: msg.Tags, Body: msg.Body, QueueID: -1, Properties: msg.Property}
+		rec.SendFromMs = nowMs()
 		res, err := common.SendMessageSync(msg)
+		rec.SendToMs = nowMs()
 		if err != nil {
 			fail(rec, err)
 			continue
@@ -106,7 +110,9 @@ func main() {
 			Body: fmt.Sprintf("go orderly body %s %s", *runID, nonASCII)}
 		rec := record.Sent{Kind: "orderly", Key: key, Topic: msg.Topic, Tags: msg.Tags, Body: msg.Body}
 		sel := &modSelector{}
+		rec.SendFromMs = nowMs()
 		res, err := common.SendMessageOrderly(msg, sel, 3, 0)
+		rec.SendToMs = nowMs()
 		if err != nil {
 			rec.QueueID = -1
 			fail(rec, err)
@@ -125,7 +131,10 @@ func main() {
 		msg := &rocketmq.Message{Topic: *topic, Tags: "TagGoOneway", Keys: key,
 			Body: fmt.Sprintf("go oneway body %s %s", *runID, nonASCII)}
 		rec := record.Sent{Kind: "oneway", Key: key, Topic: msg.Topic, Tags: msg.Tags, Body: msg.Body, QueueID: -1}
-		if err := common.SendMessageOneway(msg); err != nil {
+		rec.SendFromMs = nowMs()
+		err := common.SendMessageOneway(msg)
+		rec.SendToMs = nowMs()
+		if err != nil {
 			fail(rec, err)
 		} else {
 			emit(rec)
@@ -154,7 +163,9 @@ func main() {
 		msg := &rocketmq.Message{Topic: *topic, Tags: "TagGoShard", Keys: key,
 			Body: fmt.Sprintf("go sharding body %s %s", *runID, nonASCII)}
 		rec := record.Sent{Kind: "sharding", Key: key, Topic: msg.Topic, Tags: msg.Tags, Body: msg.Body, QueueID: -1, ShardingKey: sk}
+		rec.SendFromMs = nowMs()
 		res, err := orderly.SendMessageOrderlyByShardingKey(msg, sk)
+		rec.SendToMs = nowMs()
 		if err != nil {
 			fail(rec, err)
 		} else {

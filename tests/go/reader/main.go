@@ -65,7 +65,8 @@ func main() {
 					_ = out.Encode(record.Read{
 						Kind: "message", Topic: m.Topic, Broker: mq.Broker, Tags: m.Tags, Keys: m.Keys,
 						Body: m.Body, MsgID: m.MessageID, QueueID: m.QueueId, QueueOffset: m.QueueOffset,
-						DelayLevel: m.DelayTimeLevel,
+						DelayLevel: m.DelayTimeLevel, ReconsumeTimes: m.ReconsumeTimes, StoreSize: m.StoreSize,
+						BornTimestamp: m.BornTimestamp, StoreTimestamp: m.StoreTimestamp, CommitLogOffset: m.CommitLogOffset,
 					})
 				}
 			case rocketmq.PullNoNewMsg:
