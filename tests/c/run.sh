@@ -9,9 +9,11 @@
 #   test_misuse   NAMESRV TOPIC           (default topic rmq_c_misc; 8 queues)
 #   test_misuse under valgrind            (--error-exitcode=99, suppressions in valgrind.supp)
 #   test_consumer NAMESRV SCENARIO        one process per push consumer scenario (consumer_<name>),
-#                                         each on its own topic rmq_ct_<name>; topics the name
-#                                         server does not know yet are created first with
-#                                         scripts/brokers.sh topic (on every running broker)
+#                                         each on its own topic rmq_ct_<name>; a topic the name
+#                                         server does not know yet is created first with
+#                                         scripts/brokers.sh topic (on every running broker; a
+#                                         few seconds each, so the first run on fresh brokers
+#                                         takes ~40 s longer)
 #   test_consumer under valgrind          for the scenarios in RMQ_C_VALGRIND_CONSUMER
 # and checks that test_misuse.c calls every function of tests/headers/prototypes.txt.
 # Each program prints "N passed, M failed" as its last line; a program that dies without that
@@ -21,7 +23,7 @@
 # Env: RMQ_C_TIMEOUT (s per program, default 120), RMQ_C_VALGRIND=0 skips the valgrind runs,
 #      RMQ_C_CONSUMER="basic retry ..." runs only these consumer scenarios (default: all;
 #      "none" skips them), RMQ_C_VALGRIND_CONSUMER (default "basic retry shutdown selfstop
-#      destroy"), CC (default gcc).
+#      destroy"), RMQ_CT_TOPIC_PREFIX (consumer topics, default rmq_ct_), CC (default gcc).
 #      The consumers run with HOME=.build/c/home-<name server> (broadcasting offset files).
 set -uo pipefail
 
@@ -118,47 +120,45 @@ if [ "${RMQ_C_VALGRIND:-1}" != 0 ]; then
 fi
 
 # ---------------------------------------------------------------- push consumer scenarios
-# Topics first (only those missing; brokers.sh serializes creations), while the above run.
+# Each scenario starts as soon as its topic exists; missing topics are created one after the
+# other (brokers.sh serializes creations anyway) while the programs above already run.
 consumer_home=$out/home-$ns_tag
 rm -rf "$consumer_home"
 mkdir -p "$consumer_home"
-all_scenarios=$("$out/test_consumer" "$namesrv" --topics | awk '{ sub(/^rmq_ct_/, "", $1); print $1 }')
+prefix=${RMQ_CT_TOPIC_PREFIX:-rmq_ct_}
+export RMQ_CT_TOPIC_PREFIX=$prefix
+all_scenarios=$("$out/test_consumer" "$namesrv" --topics | awk -v p="$prefix" '{ print substr($1, length(p) + 1) }')
 scenarios=${RMQ_C_CONSUMER:-$all_scenarios}
 [ "$scenarios" = none ] && scenarios=
-if [ -n "$scenarios" ]; then
-    missing=$("$out/test_consumer" "$namesrv" --missing-topics)
-    if [ -n "$missing" ]; then
-        t0=$(date +%s)
-        while read -r topic queues; do
-            "$repo/scripts/brokers.sh" topic "$topic" "$queues" >"$logs/topic-$topic.log" 2>&1 ||
-                echo "scripts/brokers.sh topic $topic $queues failed: $(tail -n 3 "$logs/topic-$topic.log")"
-        done <<<"$missing"
-        echo "created consumer topics in $(($(date +%s) - t0)) s: $(echo "$missing" | awk '{ printf "%s ", $1 }')"
-        missing=$("$out/test_consumer" "$namesrv" --missing-topics)
+missing=
+[ -n "$scenarios" ] && missing=$("$out/test_consumer" "$namesrv" --missing-topics)
+created=()
+for s in $scenarios; do
+    if ! grep -qx "$s" <<<"$all_scenarios"; then
+        fail_line "unknown consumer scenario $s (known: $(echo $all_scenarios))"
+        continue
     fi
-    for s in $scenarios; do
-        if ! grep -qx "$s" <<<"$all_scenarios"; then
-            fail_line "unknown consumer scenario $s (known: $(echo $all_scenarios))"
+    topic=$prefix$s
+    queues=$(awk -v t="$topic" '$1 == t { print $2 }' <<<"$missing")
+    if [ -n "$queues" ]; then
+        t0=$(date +%s.%N)
+        if ! "$repo/scripts/brokers.sh" topic "$topic" "$queues" >"$logs/topic-$topic.log" 2>&1; then
+            fail_line "consumer_$s: scripts/brokers.sh topic $topic $queues failed: $(tail -n 3 "$logs/topic-$topic.log")"
             continue
         fi
-        if grep -q "^rmq_ct_$s " <<<"$missing"; then
-            fail_line "consumer_$s: no topic rmq_ct_$s on $namesrv (scripts/brokers.sh topic rmq_ct_$s failed?)"
-            continue
-        fi
-        names+=("consumer_$s")
-        run "consumer_$s" env HOME="$consumer_home" "$out/test_consumer" "$namesrv" "$s"
-    done
-    if [ "${RMQ_C_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null; then
-        for s in ${RMQ_C_VALGRIND_CONSUMER-basic retry shutdown selfstop destroy}; do
-            grep -qx "$s" <<<"$scenarios" || continue
-            grep -q "^rmq_ct_$s " <<<"$missing" && continue
-            names+=("valgrind_consumer_$s")
-            run "valgrind_consumer_$s" env HOME="$consumer_home" RMQ_CT_TIME_FACTOR=4 \
-                valgrind --error-exitcode=99 --leak-check=no --errors-for-leak-kinds=none -q \
-                --suppressions="$here/valgrind.supp" "$out/test_consumer" "$namesrv" "$s"
-        done
+        created+=("$topic ($(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s)")
     fi
-fi
+    names+=("consumer_$s")
+    run "consumer_$s" env HOME="$consumer_home" "$out/test_consumer" "$namesrv" "$s"
+    if [ "${RMQ_C_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null &&
+        grep -qw "$s" <<<"${RMQ_C_VALGRIND_CONSUMER-basic retry shutdown selfstop destroy}"; then
+        names+=("valgrind_consumer_$s")
+        run "valgrind_consumer_$s" env HOME="$consumer_home" RMQ_CT_TIME_FACTOR=4 \
+            valgrind --error-exitcode=99 --leak-check=no --errors-for-leak-kinds=none -q \
+            --suppressions="$here/valgrind.supp" "$out/test_consumer" "$namesrv" "$s"
+    fi
+done
+[ ${#created[@]} -gt 0 ] && echo "created consumer topics: ${created[*]}"
 
 for name in "${names[@]}"; do
     wait "${pids[$name]}"
