@@ -2,6 +2,8 @@
 # Python tests: the unchanged rocketmq-client-python 2.0.0 against the installed librocketmq.
 #   tests/python/run.sh [pytest args...]
 # Env: NAMESRV_ADDRS="v4=127.0.0.1:9876;v5=127.0.0.1:19876", RMQ_PY_TOPIC (see test_producer.py).
+# test_consumer.py creates its own fresh topics with scripts/brokers.sh (RMQ_BROKERS_SH), see there.
+#   tests/python/run.sh -k test_consumer     only the push consumer tests
 # pytest runs from an empty temporary directory so that no rocketmq/ source folder can shadow the
 # installed package; the exit code is pytest's.
 set -uo pipefail
