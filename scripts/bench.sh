@@ -404,18 +404,31 @@ if cons:
     print("Consumer (push, concurrent; CPU/msg = client process CPU per consumed message, us; born p50/p99 =")
     print("wall clock at the callback - born timestamp, ms: against the broker's backlog, the messages' age):")
     hdr = ("case", "client", "TPS", "messages", "born p50", "born p99", "CPU/msg", "sink/msg", "thr", "T", "note")
-    fmt = "%-28s %-6s %9s %9s %9s %9s %8s %8s %4s %3s %s"
+    fmt = "%-18s %-11s %9s %9s %9s %9s %8s %8s %4s %3s %s"
     print(fmt % hdr)
     for name, target, rc, sink_us, d in cons:
+        base, _, label = name.partition("/")
         if not d:
-            print(fmt % ((name, "", "FAILED (exit %d)" % rc) + ("",) * 8))
+            print(fmt % ((base, label or "ours", "FAILED (exit %d)" % rc) + ("",) * 8))
             continue
         # the sink's CPU over the whole run (start, cache fill, shutdown) per delivered message
         sink = ("%.1f" % (sink_us / d["delivered"])) if target == "sink" and d.get("delivered") else "-"
         note = "partial" if d.get("partial") else ("TIMED OUT" if d.get("timed_out") else "")
-        print(fmt % (name, d.get("client", "?"), "%.0f" % d["tps"], d["measured"], "%.1f" % d["born_p50_ms"],
+        print(fmt % (base, label or "ours", "%.0f" % d["tps"], d["measured"], "%.1f" % d["born_p50_ms"],
                      "%.1f" % d["born_p99_ms"], "%.1f" % d["cpu_per_msg_us"], sink, d["threads_peak"],
                      d["consume_threads"] or "def", note))
+    by = {}
+    for name, target, rc, sink_us, d in cons:
+        base, _, label = name.partition("/")
+        if d and not d.get("partial") and not d.get("timed_out"):
+            by.setdefault(base, {})[label or "ours"] = d
+    for base, libs in by.items():
+        ours = libs.get("ours")
+        for label, d in libs.items():
+            if ours is None or label == "ours" or not d["tps"] or not d["cpu_per_msg_us"]:
+                continue
+            print("  %s: ours / %s = %.2fx the messages per second, %.2fx the CPU per message" %
+                  (base, label, ours["tps"] / d["tps"], ours["cpu_per_msg_us"] / d["cpu_per_msg_us"]))
 print()
 print("sink/msg = rmq-sink CPU per message it served (us, warm-up included). thr = process threads")
 print("(main + library; the JVM's own threads for Java) at peak during the run. T = consume threads.")

@@ -15,7 +15,9 @@ use crate::core::consumer::push::{MessageListener, PushConfig, PushConsumer};
 use crate::core::log;
 use crate::core::message::MessageExt;
 
-pub type MessageCallBack = Option<unsafe extern "C" fn(*mut CPushConsumer, *mut CMessageExt) -> c_int>;
+/// `C-unwind`: the host may end our consume thread from inside the callback (Python does, with
+/// `pthread_exit`, while its interpreter shuts down); that must end the thread, not the process.
+pub type MessageCallBack = Option<unsafe extern "C-unwind" fn(*mut CPushConsumer, *mut CMessageExt) -> c_int>;
 
 const LIVE: u32 = 0x524D_5155; // "RMQU"
 
@@ -122,7 +124,7 @@ pub extern "C" fn DestroyPushConsumer(consumer: *mut CPushConsumer) -> c_int {
 /// pointer. Any value other than `E_CONSUME_SUCCESS` (0) means "deliver again later". Orderly:
 /// after a failure the rest of the batch is not delivered (it comes again, in order).
 struct HostListener {
-    callback: unsafe extern "C" fn(*mut CPushConsumer, *mut CMessageExt) -> c_int,
+    callback: unsafe extern "C-unwind" fn(*mut CPushConsumer, *mut CMessageExt) -> c_int,
     consumer: usize,
     orderly: bool,
 }
@@ -136,6 +138,7 @@ impl MessageListener for HostListener {
                 continue;
             }
             let handle = Box::into_raw(CMessage::from_ext(m.clone()));
+            paint_stack();
             // SAFETY: the host's function pointer with its own consumer pointer and a message
             // handle that lives until the call returns.
             let rc = unsafe { (self.callback)(self.consumer as *mut CPushConsumer, handle as *mut CMessageExt) };
@@ -145,6 +148,16 @@ impl MessageListener for HostListener {
         }
         verdicts
     }
+}
+
+/// Fills the stack just below this frame with non-zero bytes before a host callback runs. A
+/// Python callback that raises returns nothing: ctypes then leaves the return slot in its libffi
+/// frame unwritten, and we read whatever that stack memory held. Painted, it reads as non-zero,
+/// "consume again later", so such a message is redelivered instead of lost.
+#[inline(never)]
+fn paint_stack() {
+    let mut area = [0x01u8; 4096];
+    std::hint::black_box(&mut area);
 }
 
 fn default_threads() -> i32 {

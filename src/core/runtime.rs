@@ -74,3 +74,46 @@ pub fn spawn_thread<F: FnOnce() + Send + 'static>(name: &str, f: F) -> std::io::
         f()
     })
 }
+
+/// A thread made with `pthread_create` directly, for threads that call host code which may end
+/// the thread with a forced unwind: Python ends foreign threads with `pthread_exit` when they
+/// call into an interpreter that is shutting down. Unwinding through std's thread entry aborts
+/// the process ("exception not rethrown"); through this entry (and `C-unwind` callback types)
+/// the thread just ends and the process exits cleanly.
+pub struct RawThread {
+    id: libc::pthread_t,
+}
+
+extern "C-unwind" fn raw_thread_start(arg: *mut libc::c_void) -> *mut libc::c_void {
+    // SAFETY: `arg` is the Box leaked by `spawn_raw_thread`, taken back exactly once.
+    let f = unsafe { Box::from_raw(arg as *mut Box<dyn FnOnce() + Send>) };
+    block_sigpipe();
+    f();
+    std::ptr::null_mut()
+}
+
+pub fn spawn_raw_thread(name: &str, f: Box<dyn FnOnce() + Send>) -> std::io::Result<RawThread> {
+    let arg = Box::into_raw(Box::new(f)) as *mut libc::c_void;
+    // SAFETY: plain pthread calls; on failure the argument is reclaimed here.
+    unsafe {
+        let mut id: libc::pthread_t = std::mem::zeroed();
+        let start: extern "C-unwind" fn(*mut libc::c_void) -> *mut libc::c_void = raw_thread_start;
+        let rc = libc::pthread_create(&mut id, std::ptr::null(), std::mem::transmute(start), arg);
+        if rc != 0 {
+            drop(Box::from_raw(arg as *mut Box<dyn FnOnce() + Send>));
+            return Err(std::io::Error::from_raw_os_error(rc));
+        }
+        let cname = std::ffi::CString::new(name.chars().take(15).collect::<String>()).unwrap_or_default();
+        libc::pthread_setname_np(id, cname.as_ptr());
+        Ok(RawThread { id })
+    }
+}
+
+impl RawThread {
+    pub fn join(self) {
+        // SAFETY: a thread we created and join once.
+        unsafe {
+            libc::pthread_join(self.id, std::ptr::null_mut());
+        }
+    }
+}

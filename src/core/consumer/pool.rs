@@ -5,10 +5,9 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::core::runtime::spawn_thread;
+use crate::core::runtime::{spawn_raw_thread, RawThread};
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -27,7 +26,7 @@ struct Pending {
 pub struct ConsumePool {
     id: u64,
     tx: Mutex<Option<Sender<Job>>>,
-    threads: Mutex<Vec<JoinHandle<()>>>,
+    threads: Mutex<Vec<RawThread>>,
     pending: Arc<Pending>,
 }
 
@@ -41,7 +40,8 @@ impl ConsumePool {
         for i in 0..threads.max(1) {
             let rx: Arc<Mutex<Receiver<Job>>> = rx.clone();
             let pending = pending.clone();
-            handles.push(spawn_thread(&format!("{name}-{i}"), move || {
+            // Raw threads: host code may end them with pthread_exit (see RawThread).
+            handles.push(spawn_raw_thread(&format!("{name}-{i}"), Box::new(move || {
                 CURRENT_POOL.with(|c| c.set(id));
                 loop {
                     let job = match rx.lock() {
@@ -56,7 +56,7 @@ impl ConsumePool {
                         pending.idle.notify_all();
                     }
                 }
-            })?);
+            }))?);
         }
         Ok(ConsumePool { id, tx: Mutex::new(Some(tx)), threads: Mutex::new(handles), pending })
     }
@@ -97,7 +97,7 @@ impl ConsumePool {
         self.tx.lock().unwrap().take();
         if self.wait_idle(timeout) {
             for h in self.threads.lock().unwrap().drain(..) {
-                let _ = h.join();
+                h.join();
             }
         }
     }

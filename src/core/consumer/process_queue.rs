@@ -27,6 +27,11 @@ pub struct ProcessQueue {
     lock_time_ms: AtomicU64,
     /// Orderly: a consume task for this queue is scheduled or running.
     pub consuming: AtomicBool,
+    /// A host callback for this queue is running right now (orderly).
+    pub in_callback: AtomicBool,
+    /// The queue was handed back (offset committed and forgotten): late consumers of it must
+    /// not store offsets any more, or they would overwrite the next owner's progress.
+    released: AtomicBool,
     /// Woken when consumption frees cache space.
     pub space: Notify,
 }
@@ -40,6 +45,8 @@ impl ProcessQueue {
             locked: AtomicBool::new(false),
             lock_time_ms: AtomicU64::new(0),
             consuming: AtomicBool::new(false),
+            in_callback: AtomicBool::new(false),
+            released: AtomicBool::new(false),
             space: Notify::new(),
         }
     }
@@ -51,6 +58,14 @@ impl ProcessQueue {
     pub fn drop_queue(&self) {
         self.dropped.store(true, Ordering::Release);
         self.space.notify_waiters();
+    }
+
+    pub fn is_released(&self) -> bool {
+        self.released.load(Ordering::Acquire)
+    }
+
+    pub fn set_released(&self) {
+        self.released.store(true, Ordering::Release);
     }
 
     pub fn is_locked(&self) -> bool {

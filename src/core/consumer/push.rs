@@ -155,6 +155,7 @@ impl PushConsumer {
         for pq in &queues {
             pq.drop_queue();
         }
+        let drain_deadline = Instant::now() + SHUTDOWN_DRAIN;
         if !inner.pool.wait_idle(SHUTDOWN_DRAIN) {
             log::warn("shutdown: callbacks still running after the drain limit");
         }
@@ -167,7 +168,7 @@ impl PushConsumer {
             }
             me.client.shutdown("", &me.config.group).await;
         })?;
-        inner.pool.close(SHUTDOWN_DRAIN);
+        inner.pool.close(drain_deadline.saturating_duration_since(Instant::now()));
         log::info(&format!("push consumer {} shut down", inner.config.group));
         Ok(())
     }
@@ -277,9 +278,19 @@ impl Inner {
         for pq in removed {
             pq.drop_queue();
             self.queues.lock().unwrap().remove(&pq.mq);
+            let orderly = self.config.orderly && !self.config.broadcasting;
+            if orderly {
+                // The next owner may consume this queue only once our callback for it is over
+                // and its offset is committed; until the broker lock is released it cannot.
+                let deadline = Instant::now() + SHUTDOWN_DRAIN;
+                while pq.in_callback.load(Ordering::Acquire) && Instant::now() < deadline {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            }
             self.store.persist(Some(std::slice::from_ref(&pq.mq))).await;
+            pq.set_released();
             self.store.remove(&pq.mq);
-            if self.config.orderly && !self.config.broadcasting {
+            if orderly {
                 self.unlock(std::slice::from_ref(&pq.mq)).await;
             }
             log::info(&format!("{}: released {:?}", self.config.group, pq.mq));
@@ -360,9 +371,8 @@ impl Inner {
             return;
         }
         if let Some(l) = &self.limiter {
-            l.acquire(msgs.len());
-            if self.stopping() || pq.is_dropped() {
-                return;
+            if !l.acquire(msgs.len(), &self.stopping) || pq.is_dropped() {
+                return; // not delivered: the messages stay cached, their offsets uncommitted
             }
         }
         let verdicts = self.listener.consume(&msgs);
@@ -381,7 +391,7 @@ impl Inner {
             }
         }
         let next = pq.remove(done);
-        if !pq.is_dropped() {
+        if !pq.is_released() {
             self.store.update(&pq.mq, next);
         }
         if !again.is_empty() {
@@ -468,14 +478,25 @@ impl Inner {
                 return;
             }
             if let Some(l) = &self.limiter {
-                l.acquire(msgs.len());
+                if !l.acquire(msgs.len(), &self.stopping) {
+                    pq.consuming.store(false, Ordering::Release);
+                    return;
+                }
+            }
+            pq.in_callback.store(true, Ordering::Release);
+            // Checked again with the flag up: a queue being handed over waits for the flag.
+            if pq.is_dropped() {
+                pq.in_callback.store(false, Ordering::Release);
+                pq.consuming.store(false, Ordering::Release);
+                return;
             }
             let verdicts = self.listener.consume(&msgs);
             let ok = verdicts.iter().take_while(|v| **v).count().min(msgs.len());
             let next = pq.remove(msgs[..ok].iter().map(|m| m.queue_offset));
-            if !pq.is_dropped() {
+            if !pq.is_released() {
                 self.store.update(&pq.mq, next);
             }
+            pq.in_callback.store(false, Ordering::Release);
             if ok < msgs.len() {
                 pq.bump_reconsume(msgs[ok].queue_offset);
                 self.schedule_orderly(pq, ORDERLY_SUSPEND);
@@ -577,6 +598,7 @@ async fn pull_loop(inner: Arc<Inner>, pq: Arc<ProcessQueue>, mut offset: i64) {
     let mut stop = inner.stop.subscribe();
     let filter = inner.filters.get(&pq.mq.topic).cloned().unwrap_or_else(|| TagFilter::parse("*"));
     let retry_topic = pq.mq.topic.starts_with(RETRY_PREFIX);
+    let mut locked_before = false;
     loop {
         if inner.stopping() || pq.is_dropped() {
             return;
@@ -597,6 +619,16 @@ async fn pull_loop(inner: Arc<Inner>, pq: Arc<ProcessQueue>, mut offset: i64) {
                     _ = stop.changed() => return,
                 }
                 continue;
+            }
+            if !locked_before {
+                // The previous owner committed its offset before it released the lock we just
+                // got: start from there, not from what was read when the queue was assigned.
+                locked_before = true;
+                inner.store.remove(&pq.mq);
+                match inner.start_offset(&pq.mq).await {
+                    Ok(o) => offset = o,
+                    Err(e) => log::warn(&format!("offset of {:?} after locking: {e}", pq.mq)),
+                }
             }
         }
         let result = tokio::select! {

@@ -27,11 +27,19 @@ impl RateLimiter {
         start - now
     }
 
-    /// Blocks the calling (consume) thread until `n` messages may go.
-    pub fn acquire(&self, n: usize) {
-        let wait = self.reserve(n);
-        if !wait.is_zero() {
-            std::thread::sleep(wait);
+    /// Blocks the calling (consume) thread until `n` messages may go; false when `stop` was
+    /// raised meanwhile (checked every 50 ms, so a shutdown never waits out the limit).
+    pub fn acquire(&self, n: usize, stop: &std::sync::atomic::AtomicBool) -> bool {
+        let until = Instant::now() + self.reserve(n);
+        loop {
+            if stop.load(std::sync::atomic::Ordering::Acquire) {
+                return false;
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            std::thread::sleep(left.min(Duration::from_millis(50)));
         }
     }
 }
