@@ -32,6 +32,7 @@ pub struct ConsumePool {
 
 impl ConsumePool {
     pub fn start(name: &str, threads: usize) -> std::io::Result<ConsumePool> {
+        prime_unwinder();
         let id = NEXT_POOL.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
@@ -49,7 +50,10 @@ impl ConsumePool {
                         Err(_) => return,
                     };
                     let Ok(job) = job else { return };
-                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    // No panic guard around the job: host code in it may end this thread with a
+                    // forced unwind (pthread_exit), which a guard here would turn into an abort.
+                    // Jobs guard their own work around the host call instead.
+                    job();
                     let mut n = pending.count.lock().unwrap();
                     *n -= 1;
                     if *n == 0 {
@@ -101,4 +105,16 @@ impl ConsumePool {
             }
         }
     }
+}
+
+/// Our unwinder is a static copy (libgcc_eh, so that the library needs no libgcc_s). When host
+/// code ends one of our threads with `pthread_exit`, glibc unwinds with the system's libgcc_s,
+/// and our frames' personality routine then calls into our copy, whose register table is only
+/// filled on its own first unwind; unfilled, it aborts the process. One backtrace through our
+/// copy fills it.
+fn prime_unwinder() {
+    static PRIMED: std::sync::Once = std::sync::Once::new();
+    PRIMED.call_once(|| {
+        let _ = std::backtrace::Backtrace::force_capture();
+    });
 }

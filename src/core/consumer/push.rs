@@ -376,6 +376,18 @@ impl Inner {
             }
         }
         let verdicts = self.listener.consume(&msgs);
+        // Our own work after the host call is guarded here, not around the whole job: a panic
+        // guard below the host call would also stop the forced unwind of a host that ends the
+        // thread (see `pool`), and abort the process.
+        let me = self.clone();
+        let pq = pq.clone();
+        let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || me.after_consume(&pq, msgs, verdicts)));
+        if guarded.is_err() {
+            log::error("internal error after a consume callback; its messages will be redelivered");
+        }
+    }
+
+    fn after_consume(self: &Arc<Self>, pq: &Arc<ProcessQueue>, msgs: Vec<MessageExt>, verdicts: Vec<bool>) {
         let mut done = Vec::with_capacity(msgs.len());
         let mut again = Vec::new();
         for (i, m) in msgs.into_iter().enumerate() {
@@ -492,11 +504,18 @@ impl Inner {
             }
             let verdicts = self.listener.consume(&msgs);
             let ok = verdicts.iter().take_while(|v| **v).count().min(msgs.len());
-            let next = pq.remove(msgs[..ok].iter().map(|m| m.queue_offset));
-            if !pq.is_released() {
-                self.store.update(&pq.mq, next);
-            }
+            let bookkeeping = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let next = pq.remove(msgs[..ok].iter().map(|m| m.queue_offset));
+                if !pq.is_released() {
+                    self.store.update(&pq.mq, next);
+                }
+            }));
             pq.in_callback.store(false, Ordering::Release);
+            if bookkeeping.is_err() {
+                log::error("internal error after an orderly consume callback");
+                pq.consuming.store(false, Ordering::Release);
+                return;
+            }
             if ok < msgs.len() {
                 pq.bump_reconsume(msgs[ok].queue_offset);
                 self.schedule_orderly(pq, ORDERLY_SUSPEND);
