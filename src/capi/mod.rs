@@ -93,6 +93,16 @@ pub fn copy_to_buf(text: &str, buf: &mut [c_char]) {
     }
 }
 
+/// Fills the stack just below this frame with non-zero bytes before a host callback runs. A
+/// Python callback that raises returns nothing: ctypes then leaves the return slot in its libffi
+/// frame unwritten, and we read whatever that stack memory held. Painted, it reads as non-zero,
+/// "consume again later", so such a message is redelivered instead of lost.
+#[inline(never)]
+pub fn paint_stack() {
+    let mut area = [0x01u8; 4096];
+    std::hint::black_box(&mut area);
+}
+
 /// The text "not implemented yet: <function>" for capabilities of later milestones.
 pub fn not_implemented<T>(value: T, function: &str) -> Failure<T> {
     fail(value, format!("not implemented yet: {function}"))

@@ -14,7 +14,9 @@ use super::transaction_status::CTransactionStatus;
 use super::{batch_message::CBatchMessage, c_str, entry, fail, non_null, not_implemented, Failure, Outcome};
 use super::client_settings::{credentials, ClientSettings};
 use crate::core::message::{prop, Message};
+use crate::core::message::MessageExt;
 use crate::core::producer::{Producer, ProducerConfig, SendResult};
+use crate::core::transaction::{TransactionChecker, TransactionState};
 use crate::core::{log, runtime, Error};
 
 pub type QueueSelectorCallback = Option<unsafe extern "C" fn(size: c_int, msg: *mut CMessage, arg: *mut c_void) -> c_int>;
@@ -46,6 +48,8 @@ struct Settings {
 struct State {
     settings: Settings,
     running: Option<Arc<Producer>>,
+    /// Transaction producers: receives the broker's check-backs while running.
+    check_handler: Option<Arc<dyn crate::remoting::InboundHandler>>,
 }
 
 /// Opaque to C: `typedef struct CProducer CProducer;`.
@@ -54,7 +58,6 @@ pub struct CProducer {
     kind: Kind,
     state: Mutex<State>,
     version: CString,
-    #[allow(dead_code)] // used by transactions (a later milestone)
     checker: (CLocalTransactionCheckerCallback, usize),
 }
 
@@ -82,7 +85,7 @@ fn create(group: *const c_char, kind: Kind, function: &str, checker: (CLocalTran
     let h = CProducer {
         magic: LIVE,
         kind,
-        state: Mutex::new(State { settings, running: None }),
+        state: Mutex::new(State { settings, running: None, check_handler: None }),
         version: CString::new(VERSION_TEXT).unwrap_or_default(),
         checker,
     };
@@ -142,6 +145,10 @@ pub extern "C" fn StartProducer(producer: *mut CProducer) -> c_int {
         let mut config = state.settings.config.clone();
         config.client = state.settings.client.resolve().map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;
         let p = Producer::start(config).map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;
+        if h.kind == Kind::Transaction {
+            let checker = HostChecker { callback: h.checker.0, producer: producer as usize, user_data: h.checker.1 };
+            state.check_handler = Some(p.set_transaction_checker(Arc::new(checker)));
+        }
         state.running = Some(p);
         Ok(OK)
     })
@@ -152,7 +159,11 @@ pub extern "C" fn StartProducer(producer: *mut CProducer) -> c_int {
 pub extern "C" fn ShutdownProducer(producer: *mut CProducer) -> c_int {
     entry("ShutdownProducer", PRODUCER_START_FAILED, || {
         let h = handle(producer, "ShutdownProducer", PRODUCER_START_FAILED)?;
-        let running = h.lock().running.take();
+        let running = {
+            let mut state = h.lock();
+            state.check_handler = None;
+            state.running.take()
+        };
         if let Some(p) = running {
             runtime::block_on(p.shutdown()).map_err(|e| fail(PRODUCER_START_FAILED, format!("ShutdownProducer: {e}")))?;
         }
@@ -564,6 +575,10 @@ pub extern "C" fn SendMessageOrderlyAsync(
     })
 }
 
+/// Sends the half message, runs `callback` (the local transaction) on this thread with the
+/// caller's message and userData, and sends its outcome to the broker. As in 2.2.0 the executor
+/// runs only when the producer has a checker; without one every transaction ends unknown (and
+/// the broker's checks then find nobody to ask).
 #[no_mangle]
 pub extern "C" fn SendMessageTransaction(
     producer: *mut CProducer,
@@ -573,15 +588,69 @@ pub extern "C" fn SendMessageTransaction(
     result: *mut CSendResult,
 ) -> c_int {
     const F: &str = "SendMessageTransaction";
-    let _ = userData;
-    entry(F, PRODUCER_SEND_TRANSACTION_FAILED, || {
-        let h = handle(producer, F, PRODUCER_SEND_TRANSACTION_FAILED)?;
-        non_null(msg, "msg", F, NULL_POINTER)?;
-        if callback.is_none() {
-            return Err(fail(NULL_POINTER, format!("{F}: argument `callback` is NULL")));
-        }
+    const CODE: c_int = PRODUCER_SEND_TRANSACTION_FAILED;
+    entry(F, CODE, || {
+        let h = handle(producer, F, CODE)?;
         non_null(result, "result", F, NULL_POINTER)?;
-        running(h, F, PRODUCER_SEND_TRANSACTION_FAILED, true)?;
-        Err(not_implemented(PRODUCER_SEND_TRANSACTION_FAILED, F))
+        let executor = callback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `callback` is NULL")))?;
+        let (m, mut message) = message_of(msg, F)?;
+        let p = running(h, F, CODE, true)?;
+        let has_checker = h.checker.0.is_some();
+        let execute = |_: &Message| {
+            if !has_checker {
+                return TransactionState::Unknown;
+            }
+            super::paint_stack();
+            // SAFETY: the host's executor with its own producer, message and userData.
+            transaction_state(unsafe { executor(producer, msg, userData) })
+        };
+        // The executor reads the caller's message: give it the half message's properties first.
+        let r = p.send_transaction(&mut message, &mut |sent| {
+            write_back_all(m, sent);
+            execute(sent)
+        });
+        write_back_all(m, &message);
+        let r = r.map_err(send_failed(F, CODE))?;
+        // SAFETY: checked non-NULL.
+        unsafe { *result = CSendResult::from_result(&r) };
+        Ok(OK)
     })
+}
+
+/// Copies the properties a transactional send set (`TRAN_MSG`, `PGROUP`, `UNIQ_KEY`) to the
+/// caller's message.
+fn write_back_all(handle: &CMessage, sent: &Message) {
+    let mut data = handle.lock();
+    data.message.properties = sent.properties.clone();
+    data.message.sys_flag = sent.sys_flag;
+}
+
+/// 0 commit, 1 rollback, anything else unknown (a Python executor that raises returns garbage).
+fn transaction_state(rc: CTransactionStatus) -> TransactionState {
+    match rc {
+        super::transaction_status::E_COMMIT_TRANSACTION => TransactionState::Commit,
+        super::transaction_status::E_ROLLBACK_TRANSACTION => TransactionState::Rollback,
+        _ => TransactionState::Unknown,
+    }
+}
+
+/// Runs the host's checker (on the library's callback thread) with a `CMessageExt*` holding the
+/// whole half message, and the producer pointer and userData given at creation.
+struct HostChecker {
+    callback: CLocalTransactionCheckerCallback,
+    producer: usize,
+    user_data: usize,
+}
+
+impl TransactionChecker for HostChecker {
+    fn check(&self, msg: MessageExt) -> TransactionState {
+        let Some(checker) = self.callback else { return TransactionState::Unknown };
+        let handle = Box::into_raw(CMessage::from_ext(msg));
+        super::paint_stack();
+        // SAFETY: the host's checker with its producer, a live message handle and its userData.
+        let rc = unsafe { checker(self.producer as *mut CProducer, handle as *mut CMessageExt, self.user_data as *mut c_void) };
+        // SAFETY: created above, destroyed once.
+        unsafe { CMessage::destroy(handle) };
+        transaction_state(rc)
+    }
 }

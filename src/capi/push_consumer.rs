@@ -138,7 +138,7 @@ impl MessageListener for HostListener {
                 continue;
             }
             let handle = Box::into_raw(CMessage::from_ext(m.clone()));
-            paint_stack();
+            super::paint_stack();
             // SAFETY: the host's function pointer with its own consumer pointer and a message
             // handle that lives until the call returns.
             let rc = unsafe { (self.callback)(self.consumer as *mut CPushConsumer, handle as *mut CMessageExt) };
@@ -148,16 +148,6 @@ impl MessageListener for HostListener {
         }
         verdicts
     }
-}
-
-/// Fills the stack just below this frame with non-zero bytes before a host callback runs. A
-/// Python callback that raises returns nothing: ctypes then leaves the return slot in its libffi
-/// frame unwritten, and we read whatever that stack memory held. Painted, it reads as non-zero,
-/// "consume again later", so such a message is redelivered instead of lost.
-#[inline(never)]
-fn paint_stack() {
-    let mut area = [0x01u8; 4096];
-    std::hint::black_box(&mut area);
 }
 
 fn default_threads() -> i32 {

@@ -13,5 +13,6 @@ pub mod pull;
 pub mod route;
 pub mod runtime;
 pub mod signing;
+pub mod transaction;
 
 pub use error::{Error, Result};
