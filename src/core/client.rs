@@ -228,8 +228,7 @@ impl Client {
     }
 
     pub fn master_addr(&self, mq: &MessageQueue) -> Option<String> {
-        let routes = self.routes.lock().unwrap();
-        routes.get(&mq.topic).and_then(|r| r.master_addr(&mq.broker_name).map(String::from))
+        self.master_addr_of(&mq.topic, &mq.broker_name)
     }
 
     fn heartbeat_body(&self) -> Vec<u8> {

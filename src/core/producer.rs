@@ -64,7 +64,6 @@ pub type SendCallback = Box<dyn FnOnce(Result<SendResult>) + Send>;
 pub struct Producer {
     config: ProducerConfig,
     client: Arc<Client>,
-    runtime: tokio::runtime::Handle,
     next_queue: AtomicUsize,
     stopped: AtomicBool,
 }
@@ -90,7 +89,7 @@ impl Producer {
         client.add_producer_group(&config.group);
         client.start_housekeeping(&runtime);
         log::info(&format!("producer {} started as {}", config.group, client.client_id));
-        Ok(Arc::new(Producer { config, client, runtime, next_queue: AtomicUsize::new(0), stopped: AtomicBool::new(false) }))
+        Ok(Arc::new(Producer { config, client, next_queue: AtomicUsize::new(0), stopped: AtomicBool::new(false) }))
     }
 
     pub fn config(&self) -> &ProducerConfig {
@@ -99,10 +98,6 @@ impl Producer {
 
     pub fn client(&self) -> &Arc<Client> {
         &self.client
-    }
-
-    pub fn runtime(&self) -> &tokio::runtime::Handle {
-        &self.runtime
     }
 
     fn check_running(&self) -> Result<()> {
@@ -357,7 +352,7 @@ impl Producer {
     /// written on the calling thread, in call order (route and connection are looked up first
     /// when not cached); `callback` runs on the callback thread. Errors found before anything
     /// could be sent are returned instead.
-    pub fn send_async(self: &Arc<Self>, msg: &mut Message, queue: Option<MessageQueue>, callback: SendCallback) -> Result<()> {
+    pub fn send_async(&self, msg: &mut Message, queue: Option<MessageQueue>, callback: SendCallback) -> Result<()> {
         self.check_running()?;
         let p = self.prepare(msg)?;
         let wrapped: SendCallback = Box::new(move |r| super::callbacks::dispatch(Box::new(move || callback(r))));
