@@ -699,6 +699,9 @@ cmd_topic() {
     tcp_open "$HOST" "$(ns_port "$k")" && [[ -d "$(vdir "$k")" ]] && keys+=" $k"
   done
   [[ -n "$keys" ]] || die "no running name server (run: $0 up)"
+  # The brokers may have been started from another checkout: make sure this one has the tools.
+  for k in $keys; do fetch_jars "$k"; done
+  admin_batch_classes >/dev/null
   local -A jobs=()
   for k in $keys; do
     create_topics "$k" "$q" "$t" &
