@@ -286,7 +286,7 @@ write_configs() { # $1 = 4|5
     # RMQ_DELAY_LEVELS overrides the whole table.
     echo "messageDelayLevel=${RMQ_DELAY_LEVELS:-1s 5s 1s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s 2s}"
     echo "timerWheelEnable=true"
-    echo "timerMaxDelaySec=259200"
+    echo "timerMaxDelaySec=31708800"
     echo "recallMessageEnable=true"
   } >"$d/broker.conf"
 }

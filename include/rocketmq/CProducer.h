@@ -112,6 +112,15 @@ ROCKETMQCLIENT_API int SendMessageTransaction(CProducer* producer,
                                               void* userData,
                                               CSendResult* result);
 
+/* Cancels a message scheduled with the property __STARTDELIVERTIME (not in 2.2.0): msgId is the
+ * id its send returned, startDeliverTime the same epoch milliseconds it was sent with. Sends the
+ * cancel message (__CANCEL_SCHEDULED_MSG) to the topic; works on brokers with timer messages
+ * (Apache RocketMQ 5.x). Returns 0, or PRODUCER_SEND_SYNC_FAILED with an error text. */
+ROCKETMQCLIENT_API int CancelScheduledMessage(CProducer* producer,
+                                              const char* topic,
+                                              const char* msgId,
+                                              long long startDeliverTime);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,6 @@
 //! `CProducer.h`: normal, orderly and transaction producers.
 
-use std::ffi::{c_char, c_int, c_long, c_void, CString};
+use std::ffi::{c_char, c_int, c_long, c_longlong, c_void, CString};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -653,4 +653,24 @@ impl TransactionChecker for HostChecker {
         unsafe { CMessage::destroy(handle) };
         transaction_state(rc)
     }
+}
+
+/// Not in 2.2.0: cancels a message scheduled with `__STARTDELIVERTIME`, in one call (see
+/// `core::schedule`).
+#[no_mangle]
+pub extern "C" fn CancelScheduledMessage(producer: *mut CProducer, topic: *const c_char, msgId: *const c_char, startDeliverTime: c_longlong) -> c_int {
+    const F: &str = "CancelScheduledMessage";
+    const CODE: c_int = PRODUCER_SEND_SYNC_FAILED;
+    entry(F, CODE, || {
+        let h = handle(producer, F, CODE)?;
+        // SAFETY: NULL or NUL-terminated strings from the host.
+        let (topic, id) = unsafe { (c_str(topic, "topic", F, NULL_POINTER)?, c_str(msgId, "msgId", F, NULL_POINTER)?) };
+        let p = running(h, F, CODE, false)?;
+        let mut cancel = Message::new(&topic);
+        cancel.body = b"cancel".to_vec();
+        cancel.set_property(crate::core::schedule::START_DELIVER_TIME, &startDeliverTime.to_string());
+        cancel.set_property(crate::core::schedule::CANCEL_SCHEDULED_MSG, &id);
+        p.send(&mut cancel).map_err(send_failed(F, CODE))?;
+        Ok(OK)
+    })
 }

@@ -12,6 +12,7 @@ pub mod producer;
 pub mod pull;
 pub mod route;
 pub mod runtime;
+pub mod schedule;
 pub mod signing;
 pub mod transaction;
 

@@ -77,6 +77,8 @@ struct Prepared {
     properties: String,
     msg_id: String,
     batch: bool,
+    /// Carries a delivery time in the future (`__STARTDELIVERTIME`).
+    scheduled: bool,
 }
 
 impl Producer {
@@ -120,6 +122,8 @@ impl Producer {
     /// compresses a large body for the wire.
     fn prepare(&self, msg: &mut Message) -> Result<Prepared> {
         validate(msg, self.config.max_message_size)?;
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as i64;
+        let scheduled = super::schedule::apply(msg, now)?;
         let msg_id = ids::unique_message_id();
         msg.properties.insert(prop::UNIQ_KEY.to_string(), msg_id.clone());
         let mut sys_flag = msg.sys_flag;
@@ -137,6 +141,7 @@ impl Producer {
             properties: encode_properties(&msg.properties),
             msg_id,
             batch: false,
+            scheduled,
         })
     }
 
@@ -178,6 +183,7 @@ impl Producer {
             properties: encode_properties(&props),
             msg_id: ids.join(","),
             batch: true,
+            scheduled: false,
         })
     }
 
@@ -453,6 +459,14 @@ fn send_result(addr: &str, resp: RemotingCommand, p: &Prepared, mq: &MessageQueu
         response::SLAVE_NOT_AVAILABLE => SendStatus::SlaveNotAvailable,
         code => return Err(Error::Broker { addr: addr.to_string(), code, remark: resp.remark }),
     };
+    if p.scheduled && resp.version < super::schedule::FIRST_TIMER_VERSION {
+        log::warn(&format!(
+            "broker {addr} (protocol version {}) has no timer messages: {} with {} is delivered at once",
+            resp.version,
+            p.msg_id,
+            super::schedule::START_DELIVER_TIME
+        ));
+    }
     let queue_id = resp.field_i64("queueId").map_or(mq.queue_id, |q| q as i32);
     Ok(SendResult {
         status,

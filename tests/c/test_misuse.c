@@ -591,6 +591,12 @@ static void test_send_nulls(CProducer* p, CProducer* tp, rb_reader* reader)
     FAILS(NULL_POINTER, SendMessageTransaction(tp, m, NULL, NULL, &r));
     FAILS(NULL_POINTER, SendMessageTransaction(tp, m, executor, NULL, NULL));
 
+    FAILS(NULL_POINTER, CancelScheduledMessage(NULL, g_topic, "id", 1));
+    FAILS(NULL_POINTER, CancelScheduledMessage(p, NULL, "id", 1));
+    FAILS(NULL_POINTER, CancelScheduledMessage(p, g_topic, NULL, 1));
+    /* A delivery time in the past: too late to cancel. */
+    FAILS(PRODUCER_SEND_SYNC_FAILED, CancelScheduledMessage(p, g_topic, "id", 1));
+
     /* The NULL checks came before anything was sent or selected. */
     CHECK_EQ_INT(g_selector_calls, 0, "selector calls during the NULL matrix");
     CHECK_EQ_INT(g_executor_calls, 0, "transaction executor calls during the NULL matrix");
