@@ -352,13 +352,21 @@ impl Inner {
             self.schedule_orderly(pq.clone(), Duration::ZERO);
             return;
         }
+        // One job per pulled batch (as 2.2.0 did), handed to the callback in batches of
+        // `batch_max`: a hand-off per message would cost more than the consuming.
         let batch = self.config.batch_max.max(1);
-        let mut msgs = msgs;
-        while !msgs.is_empty() {
-            let rest = msgs.split_off(batch.min(msgs.len()));
-            self.submit_concurrent(pq.clone(), msgs);
-            msgs = rest;
-        }
+        let me = self.clone();
+        let pq = pq.clone();
+        self.pool.submit(Box::new(move || {
+            let mut rest = msgs.into_iter();
+            loop {
+                let chunk: Vec<MessageExt> = rest.by_ref().take(batch).collect();
+                if chunk.is_empty() {
+                    return;
+                }
+                me.consume_concurrently(&pq, chunk);
+            }
+        }));
     }
 
     fn submit_concurrent(self: &Arc<Self>, pq: Arc<ProcessQueue>, msgs: Vec<MessageExt>) {
