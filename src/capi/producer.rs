@@ -49,7 +49,7 @@ struct State {
     settings: Settings,
     running: Option<Arc<Producer>>,
     /// Transaction producers: receives the broker's check-backs while running.
-    check_handler: Option<Arc<dyn crate::remoting::InboundHandler>>,
+    check_handler: Option<Arc<crate::core::transaction::TransactionChecks>>,
 }
 
 /// Opaque to C: `typedef struct CProducer CProducer;`.
@@ -118,7 +118,13 @@ pub extern "C" fn CreateTransactionProducer(
 pub extern "C" fn DestroyProducer(producer: *mut CProducer) -> c_int {
     entry("DestroyProducer", NULL_POINTER, || {
         let h = handle(producer, "DestroyProducer", NULL_POINTER)?;
-        let running = h.lock().running.take();
+        let (running, checks) = {
+            let mut state = h.lock();
+            (state.running.take(), state.check_handler.take())
+        };
+        if let Some(c) = checks {
+            c.stop();
+        }
         if let Some(p) = running {
             let _ = runtime::block_on(p.shutdown());
         }
@@ -147,7 +153,8 @@ pub extern "C" fn StartProducer(producer: *mut CProducer) -> c_int {
         let p = Producer::start(config).map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;
         if h.kind == Kind::Transaction {
             let checker = HostChecker { callback: h.checker.0, producer: producer as usize, user_data: h.checker.1 };
-            state.check_handler = Some(p.set_transaction_checker(Arc::new(checker)));
+            let checks = p.set_transaction_checker(Arc::new(checker)).map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;
+            state.check_handler = Some(checks);
         }
         state.running = Some(p);
         Ok(OK)
@@ -159,11 +166,14 @@ pub extern "C" fn StartProducer(producer: *mut CProducer) -> c_int {
 pub extern "C" fn ShutdownProducer(producer: *mut CProducer) -> c_int {
     entry("ShutdownProducer", PRODUCER_START_FAILED, || {
         let h = handle(producer, "ShutdownProducer", PRODUCER_START_FAILED)?;
-        let running = {
+        let (running, checks) = {
             let mut state = h.lock();
-            state.check_handler = None;
-            state.running.take()
+            (state.running.take(), state.check_handler.take())
         };
+        // No checker runs after this returns (a running one is waited for).
+        if let Some(c) = checks {
+            c.stop();
+        }
         if let Some(p) = running {
             runtime::block_on(p.shutdown()).map_err(|e| fail(PRODUCER_START_FAILED, format!("ShutdownProducer: {e}")))?;
         }

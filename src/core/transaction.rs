@@ -1,8 +1,11 @@
 //! Transactional messages: the half message, the local transaction's outcome sent with
 //! END_TRANSACTION, and the broker's check-backs answered by a checker on our callback thread.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
+use std::time::Duration;
 
+use super::consumer::pool::ConsumePool;
 use super::error::{Error, Result};
 use super::log;
 use super::message::{decode_message, prop, Message, MessageExt};
@@ -85,22 +88,40 @@ impl Producer {
         Ok(result)
     }
 
-    /// Routes the broker's CHECK_TRANSACTION_STATE requests to `checker`.
-    pub fn set_transaction_checker(&self, checker: Arc<dyn TransactionChecker>) -> Arc<dyn InboundHandler> {
-        let handler: Arc<dyn InboundHandler> = Arc::new(CheckHandler { group: self.config().group.clone(), checker });
+    /// Routes the broker's CHECK_TRANSACTION_STATE requests to `checker`, run on a thread of
+    /// this producer's own. Keep the returned handle while the producer runs; `stop` it before
+    /// shutting the producer down.
+    pub fn set_transaction_checker(&self, checker: Arc<dyn TransactionChecker>) -> Result<Arc<TransactionChecks>> {
+        let pool = ConsumePool::start("rocketmq-check", 1).map_err(|e| Error::state(format!("cannot start the check thread: {e}")))?;
+        let checks = Arc::new(TransactionChecks { group: self.config().group.clone(), checker, pool, stopped: Arc::new(AtomicBool::new(false)) });
+        let handler: Arc<dyn InboundHandler> = checks.clone();
         self.client().remoting.set_inbound(Arc::downgrade(&handler));
-        handler
+        Ok(checks)
     }
 }
 
-struct CheckHandler {
+/// The check-backs of one transaction producer.
+pub struct TransactionChecks {
     group: String,
     checker: Arc<dyn TransactionChecker>,
+    pool: ConsumePool,
+    stopped: Arc<AtomicBool>,
 }
 
-impl InboundHandler for CheckHandler {
+impl TransactionChecks {
+    /// No checker starts after this returns; a running one is waited for (10 s at most), unless
+    /// this is called from the checker itself.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        if !self.pool.is_current_thread() {
+            self.pool.close(Duration::from_secs(10));
+        }
+    }
+}
+
+impl InboundHandler for TransactionChecks {
     fn on_request(&self, conn: &Arc<Connection>, cmd: RemotingCommand) {
-        if cmd.code != CHECK_TRANSACTION_STATE {
+        if cmd.code != CHECK_TRANSACTION_STATE || self.stopped.load(Ordering::Acquire) {
             return;
         }
         let msg = match decode_message(cmd.body.clone()) {
@@ -113,8 +134,13 @@ impl InboundHandler for CheckHandler {
         let checker = self.checker.clone();
         let conn: Weak<Connection> = Arc::downgrade(conn);
         let group = msg.message.property(prop::PGROUP).map_or_else(|| self.group.clone(), String::from);
-        // The checker is host code: it runs on our callback thread, never on this I/O thread.
-        super::callbacks::dispatch(Box::new(move || {
+        // The checker is host code: it runs on the producer's check thread, never on this I/O
+        // thread, and never after `stop`.
+        let is_stopped = self.stopped.clone();
+        self.pool.submit(Box::new(move || {
+            if is_stopped.load(Ordering::Acquire) {
+                return;
+            }
             let queue_offset = cmd.field_i64("tranStateTableOffset").unwrap_or(msg.queue_offset);
             let commit_offset = cmd.field_i64("commitLogOffset").unwrap_or(msg.commit_log_offset);
             let msg_id = cmd.field("msgId").map(String::from).unwrap_or_else(|| msg.msg_id().to_string());

@@ -15,6 +15,11 @@
 #                                         few seconds each, so the first run on fresh brokers
 #                                         takes ~40 s longer)
 #   test_consumer under valgrind          for the scenarios in RMQ_C_VALGRIND_CONSUMER
+#   test_transaction NAMESRV TOPIC        transactions (commit / rollback / unknown + check-back)
+#                                         on a fresh 4-queue topic rmq_ctx_<time>_<pid> per run,
+#                                         created first with scripts/brokers.sh topic
+#                                         (RMQ_C_TX_TOPIC: use this existing topic instead;
+#                                         RMQ_C_TX=0 skips the program); also under valgrind
 # and checks that test_misuse.c calls every function of tests/headers/prototypes.txt.
 # Each program prints "N passed, M failed" as its last line; a program that dies without that
 # line, or exits non-zero with M == 0 (e.g. a valgrind error), counts as one failure.
@@ -61,7 +66,7 @@ fi
 # ---------------------------------------------------------------- build
 cflags=(-std=c99 -Wall -Wextra -Werror -g -I "$repo/include")
 ldflags=(-L "$lib" -lrocketmq "-Wl,-rpath,$lib" -lpthread)
-for t in test_producer test_misuse test_consumer; do
+for t in test_producer test_misuse test_consumer test_transaction; do
     if ! "$cc" "${cflags[@]}" "$here/$t.c" "$here/readback.c" -o "$out/$t" "${ldflags[@]}"; then
         echo "build of $t failed"
         echo "0 passed, 1 failed"
@@ -116,6 +121,33 @@ if [ "${RMQ_C_VALGRIND:-1}" != 0 ]; then
             --suppressions="$here/valgrind.supp" "$out/test_misuse" "$namesrv" "$misuse_topic"
     else
         fail_line "valgrind not found (RMQ_C_VALGRIND=0 skips it)"
+    fi
+fi
+
+# ---------------------------------------------------------------- transactions
+# A fresh topic per run: the program's consumer group is new, and a fresh topic guarantees that
+# nothing but this run's transactions can show up in it.
+if [ "${RMQ_C_TX:-1}" != 0 ]; then
+    tx_topic=${RMQ_C_TX_TOPIC:-rmq_ctx_$(date +%s)_$$}
+    tx_ok=1
+    if [ -z "${RMQ_C_TX_TOPIC:-}" ]; then
+        t0=$(date +%s.%N)
+        if "$repo/scripts/brokers.sh" topic "$tx_topic" 4 >"$logs/topic-$tx_topic.log" 2>&1; then
+            echo "created transaction topic $tx_topic ($(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s)"
+        else
+            fail_line "test_transaction: scripts/brokers.sh topic $tx_topic 4 failed: $(tail -n 3 "$logs/topic-$tx_topic.log")"
+            tx_ok=0
+        fi
+    fi
+    if [ $tx_ok = 1 ]; then
+        names+=(test_transaction)
+        run test_transaction "$out/test_transaction" "$namesrv" "$tx_topic"
+        if [ "${RMQ_C_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null; then
+            names+=(valgrind_test_transaction)
+            run valgrind_test_transaction env RMQ_CT_TIME_FACTOR=4 \
+                valgrind --error-exitcode=99 --leak-check=no --errors-for-leak-kinds=none -q \
+                --suppressions="$here/valgrind.supp" "$out/test_transaction" "$namesrv" "$tx_topic"
+        fi
     fi
 fi
 

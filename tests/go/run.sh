@@ -6,16 +6,25 @@
 #
 # Env: PREFIX (where scripts/install.sh put the library and headers, default /usr/local),
 #      RMQ_GO_TOPIC (default: a fresh topic rmq_go_<run id>, created here with
-#      `scripts/brokers.sh topic NAME 4`; RMQ_BROKERS_SH overrides the script), RMQ_GO_TIMEOUT (s, 60).
+#      `scripts/brokers.sh topic NAME 4`; RMQ_BROKERS_SH overrides the script), RMQ_GO_TIMEOUT (s, 60),
+#      RMQ_GO_TX=0 skips the transaction part (5.), RMQ_GO_TX_TOPIC (default: a fresh topic
+#      rmq_gotx_<run id>, created here like the main one).
 #
-# Builds producer, reader, pushconsumer and check into .build/go, then:
+# Builds producer, reader, pushconsumer, check, txproducer and txcheck into .build/go, then:
+#   0. starts txproducer in the background on its own fresh topic (it spends most of its ~10 s
+#      waiting for the broker's check-backs, so it overlaps 1.-4.);
 #   1. starts two push consumers (core.NewPushConsumer, own groups): concurrently and orderly; each
 #      rejects one message once (ReConsumeLater), which must come back with reconsume times 1;
 #   2. sends (producer: sync, orderly with a selector, oneway, sharding key);
 #   3. pull check: reads the topic back from offset 0 with core.NewPullConsumer (reader) and
 #      compares by key;
 #   4. push checks: what each push consumer received, compared by key with what was sent and by
-#      message id with the pulled copy; the orderly one also for per-queue order.
+#      message id with the pulled copy; the orderly one also for per-queue order;
+#   5. transactions (core.NewTransactionProducer + TransactionLocalListener): commit, rollback and
+#      unknown -> checked back -> commit; txproducer's own checks (Execute / Check saw the message as
+#      sent, every unknown one was checked back), then the transaction topic is read back from
+#      offset 0 (reader) and txcheck compares: committed ones present (once per COMMIT the broker
+#      got), rolled back ones absent, nothing else there.
 # The last line is "N passed, M failed" over all checks; exit status 0 only if M == 0.
 set -uo pipefail
 
@@ -67,7 +76,7 @@ if ! go mod download; then
     echo "go mod download failed"
     failed=1; finish
 fi
-if ! go build -o "$bin/" ./producer ./reader ./pushconsumer ./check; then
+if ! go build -o "$bin/" ./producer ./reader ./pushconsumer ./check ./txproducer ./txcheck; then
     echo "build failed (library and headers installed under $prefix? run 'make install')"
     failed=1; finish
 fi
@@ -78,6 +87,10 @@ sent=$bin/sent.jsonl
 read=$bin/read.jsonl
 signal=$bin/sent.done
 rm -f "$sent" "$read" "$signal" "$bin"/push-*.jsonl "$bin"/push-*.err "$bin"/push-*.ready
+tx_out=$bin/tx.jsonl
+tx_log=$bin/txproducer.out
+tx_read=$bin/tx-read.jsonl
+rm -f "$tx_out" "$tx_log" "$tx_read"
 
 t0=$SECONDS
 if ! out=$("$brokers_sh" topic "$topic" 4 2>&1); then
@@ -86,6 +99,24 @@ if ! out=$("$brokers_sh" topic "$topic" 4 2>&1); then
     failed=1; finish
 fi
 echo "== topic $topic ready ($((SECONDS - t0)) s)"
+
+# 0. Transactions, in the background on their own fresh topic.
+tx_pid=
+if [ "${RMQ_GO_TX:-1}" != 0 ]; then
+    tx_topic=${RMQ_GO_TX_TOPIC:-rmq_gotx_$(date +%s)_$$}
+    t0=$SECONDS
+    if [ -n "${RMQ_GO_TX_TOPIC:-}" ] || out=$("$brokers_sh" topic "$tx_topic" 4 2>&1); then
+        echo "== transaction topic $tx_topic ready ($((SECONDS - t0)) s)"
+        tx_t0=$SECONDS
+        "$bin/txproducer" -n "$namesrv" -t "$tx_topic" -out "$tx_out" -runid "$run_id" \
+            -timeout "${timeout}s" >"$tx_log" 2>&1 &
+        tx_pid=$!
+    else
+        printf '%s\n' "$out"
+        echo "FAIL cannot create the transaction topic $tx_topic"
+        failed=$((failed + 1))
+    fi
+fi
 
 # 1. Push consumers first (they own their queues when Start returns), waiting for the signal.
 declare -A push_pid reject_key
@@ -162,5 +193,46 @@ for model in concurrently orderly; do
     fi
     add_counts "$("$bin/check" -sent "$sent" -push "$bin/push-$model.jsonl" -read "$read" -reject "${reject_key[$model]}")"
 done
+
+# 5. Transactions: txproducer ends by itself (check-back deadline RMQ_GO_TIMEOUT + a 6 s quiet
+# window); then the topic is read back until txcheck is satisfied or the deadline passes.
+if [ -n "$tx_pid" ]; then
+    deadline=$((SECONDS + timeout + 60))
+    while kill -0 "$tx_pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+        sleep 0.2
+    done
+    if kill -0 "$tx_pid" 2>/dev/null; then
+        echo "FAIL txproducer still running after its deadline; killing pid $tx_pid"
+        kill -9 "$tx_pid" 2>/dev/null
+        failed=$((failed + 1))
+    fi
+    wait "$tx_pid"
+    trc=$?
+    echo "== txproducer -> $namesrv topic $tx_topic (exit $trc, $((SECONDS - tx_t0)) s)"
+    add_counts "$(cat "$tx_log")"
+    if [ $trc -gt 1 ]; then
+        echo "FAIL txproducer exit status $trc"
+        failed=$((failed + 1))
+    fi
+    if [ -s "$tx_out" ]; then
+        t0=$SECONDS
+        deadline=$((SECONDS + timeout))
+        while :; do
+            "$bin/reader" -n "$namesrv" -t "$tx_topic" >"$tx_read"
+            rrc=$?
+            if [ $rrc -eq 0 ] && "$bin/txcheck" -q -tx "$tx_out" -read "$tx_read"; then
+                break
+            fi
+            [ $SECONDS -ge $deadline ] && break
+            sleep 1
+        done
+        [ $rrc -eq 0 ] || echo "reader exited with $rrc"
+        echo "== transaction check ($(grep -c '"kind":"message"' "$tx_read") messages in $tx_topic, $((SECONDS - t0)) s)"
+        add_counts "$("$bin/txcheck" -tx "$tx_out" -read "$tx_read")"
+    else
+        echo "FAIL txproducer wrote no transactions"
+        failed=$((failed + 1))
+    fi
+fi
 
 finish
