@@ -16,6 +16,7 @@
 #                                         takes ~40 s longer)
 #   test_consumer under valgrind          for the scenarios in RMQ_C_VALGRIND_CONSUMER
 #   test_transaction NAMESRV TOPIC        transactions (commit / rollback / unknown + check-back)
+#   test_schedule NAMESRV TOPIC LOGDIR    __STARTDELIVERTIME: 5.x timers, 4.x warning, limits
 #                                         on a fresh 4-queue topic rmq_ctx_<time>_<pid> per run,
 #                                         created first with scripts/brokers.sh topic
 #                                         (RMQ_C_TX_TOPIC: use this existing topic instead;
@@ -66,7 +67,7 @@ fi
 # ---------------------------------------------------------------- build
 cflags=(-std=c99 -Wall -Wextra -Werror -g -I "$repo/include")
 ldflags=(-L "$lib" -lrocketmq "-Wl,-rpath,$lib" -lpthread)
-for t in test_producer test_misuse test_consumer test_transaction; do
+for t in test_producer test_misuse test_consumer test_transaction test_schedule; do
     if ! "$cc" "${cflags[@]}" "$here/$t.c" "$here/readback.c" -o "$out/$t" "${ldflags[@]}"; then
         echo "build of $t failed"
         echo "0 passed, 1 failed"
@@ -114,6 +115,10 @@ run() { # name command...
 names=(test_producer test_misuse)
 run test_producer "$out/test_producer" "$namesrv" "$producer_topic"
 run test_misuse "$out/test_misuse" "$namesrv" "$misuse_topic"
+# Delivery at a chosen time; the library log goes to its own directory, which the test reads.
+names+=(test_schedule)
+mkdir -p "$logs/schedule-log"
+run test_schedule "$out/test_schedule" "$namesrv" "$misuse_topic" "$logs/schedule-log/"
 if [ "${RMQ_C_VALGRIND:-1}" != 0 ]; then
     if command -v valgrind >/dev/null; then
         names+=(valgrind_test_misuse)
