@@ -18,7 +18,9 @@
 #   scripts/brokers.sh down                 stop what was started from the state dir (idempotent)
 #   scripts/brokers.sh env                  print `export NAMESRV_4=...` lines for eval
 #   scripts/brokers.sh status [4|5|all]     exit 0 if the name servers accept a TCP connection
-#   scripts/brokers.sh topic NAME [QUEUES]  create one more topic on every running broker
+#   scripts/brokers.sh topic NAME [QUEUES] [WHERE]
+#                                           create one more topic on every running broker, or
+#                                           only where WHERE says: 4, 5, or a name server address
 #   scripts/brokers.sh admin 4|5 ARGS...    run MQAdminStartup (adds -n <name server>)
 #   scripts/brokers.sh fetch [4|5|all]      only download the jars
 #
@@ -467,8 +469,21 @@ valid_topic() { [[ "$1" =~ ^[A-Za-z0-9_%|-]{1,127}$ ]]; }
 # shutdown can stall 3 s in NettyEventExecutor, so one admin client instead of N).
 # The caller then checks the routes on the name server (wait_routes).
 create_topics() {
-  local k=$1 q=$2 d out t missing=() batch=0
+  local k=$1 q=$2 attempt
   shift 2
+  # An admin request can time out on a loaded 2-core machine (the tool's JVM, the servers
+  # and a compiler all busy): try again (creating an existing topic again is harmless).
+  for attempt in 1 2 3; do
+    create_topics_once "$k" "$q" "$attempt" "$@" && return 0
+    log "RocketMQ $(version_of "$k"): topic creation attempt $attempt failed for: $*"
+  done
+  return 1
+}
+
+# create_topics_once KEY QUEUES ATTEMPT TOPIC... : one try; on failure prints the tool output.
+create_topics_once() {
+  local k=$1 q=$2 attempt=$3 d out t missing=() batch=0
+  shift 3
   d=$(vdir "$k")
   out="$d/topics-$(date +%s%N).out"
   [[ "$(version_of "$k")" != 4.* ]] && (($# > 1)) && batch=1
@@ -485,7 +500,7 @@ create_topics() {
     } >"$json"
     echo "updateTopicList -n $(namesrv_addr "$k") -c $CLUSTER -f $json" | run_admin_batch "$k" >"$out" 2>&1 || true
     if ! grep -q "^submit batch of topic config to $HOST:$(broker_port "$k") success" "$out"; then
-      log "RocketMQ $(version_of "$k"): updateTopicList printed no success line; tool output:"
+      log "RocketMQ $(version_of "$k"): updateTopicList (attempt $attempt) printed no success line; tool output:"
       cat "$out" >&2
       return 1
     fi
@@ -501,7 +516,7 @@ create_topics() {
       END { exit ok ? 0 : 1 }' "$out" || missing+=("$t")
   done
   if ((${#missing[@]})); then
-    log "RocketMQ $(version_of "$k"): no success line for topic(s) ${missing[*]}; tool output:"
+    log "RocketMQ $(version_of "$k"): no success line (attempt $attempt) for topic(s) ${missing[*]}; tool output:"
     cat "$out" >&2
     return 1
   fi
@@ -691,14 +706,25 @@ cmd_status() {
 }
 
 cmd_topic() {
-  local t=${1:-} q=${2:-$QUEUES} k keys=""
-  [[ -n "$t" ]] || die "usage: $0 topic NAME [QUEUES]"
+  local t=${1:-} q=${2:-$QUEUES} where=${3:-all} k keys=""
+  [[ -n "$t" ]] || die "usage: $0 topic NAME [QUEUES] [4|5|all|NAMESRV]"
   valid_topic "$t" || die "invalid topic name '$t'"
   [[ "$q" =~ ^[1-9][0-9]*$ ]] || die "invalid queue count '$q'"
   for k in 4 5; do
+    case "$where" in
+      all | "$k" | "$(namesrv_addr "$k")") ;;
+      *) continue ;;
+    esac
     tcp_open "$HOST" "$(ns_port "$k")" && [[ -d "$(vdir "$k")" ]] && keys+=" $k"
   done
-  [[ -n "$keys" ]] || die "no running name server (run: $0 up)"
+  if [[ -z "$keys" && "$where" == *:* ]]; then
+    # a name server these scripts did not start (another address): every broker we run
+    log "$where is none of our name servers; creating $t on every running broker"
+    for k in 4 5; do
+      tcp_open "$HOST" "$(ns_port "$k")" && [[ -d "$(vdir "$k")" ]] && keys+=" $k"
+    done
+  fi
+  [[ -n "$keys" ]] || die "no running name server for '$where' (run: $0 up)"
   # The brokers may have been started from another checkout: make sure this one has the tools.
   for k in $keys; do fetch_jars "$k"; done
   admin_batch_classes >/dev/null

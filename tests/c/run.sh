@@ -11,7 +11,7 @@
 #   test_consumer NAMESRV SCENARIO        one process per push consumer scenario (consumer_<name>),
 #                                         each on its own topic rmq_ct_<name>; a topic the name
 #                                         server does not know yet is created first with
-#                                         scripts/brokers.sh topic (on every running broker; a
+#                                         scripts/brokers.sh topic (on the broker of NAMESRV; a
 #                                         few seconds each, so the first run on fresh brokers
 #                                         takes ~40 s longer)
 #   test_consumer under valgrind          for the scenarios in RMQ_C_VALGRIND_CONSUMER
@@ -27,7 +27,6 @@
 # The last line is the sum "N passed, M failed"; exit status 0 only if M == 0.
 #
 # Env: RMQ_C_TIMEOUT (s per program, default 120), RMQ_C_VALGRIND=0 skips the valgrind runs,
-#      RMQ_C_ORDSPLIT=1 adds the ordsplit scenario (open bug, off by default),
 #      RMQ_C_CONSUMER="basic retry ..." runs only these consumer scenarios (default: all;
 #      "none" skips them), RMQ_C_VALGRIND_CONSUMER (default "basic retry shutdown selfstop
 #      destroy"), RMQ_CT_TOPIC_PREFIX (consumer topics, default rmq_ct_), CC (default gcc).
@@ -138,7 +137,7 @@ if [ "${RMQ_C_TX:-1}" != 0 ]; then
     tx_ok=1
     if [ -z "${RMQ_C_TX_TOPIC:-}" ]; then
         t0=$(date +%s.%N)
-        if "$repo/scripts/brokers.sh" topic "$tx_topic" 4 >"$logs/topic-$tx_topic.log" 2>&1; then
+        if "$repo/scripts/brokers.sh" topic "$tx_topic" 4 "$namesrv" >"$logs/topic-$tx_topic.log" 2>&1; then
             echo "created transaction topic $tx_topic ($(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s)"
         else
             fail_line "test_transaction: scripts/brokers.sh topic $tx_topic 4 failed: $(tail -n 3 "$logs/topic-$tx_topic.log")"
@@ -166,10 +165,6 @@ mkdir -p "$consumer_home"
 prefix=${RMQ_CT_TOPIC_PREFIX:-rmq_ct_}
 export RMQ_CT_TOPIC_PREFIX=$prefix
 all_scenarios=$("$out/test_consumer" "$namesrv" --topics | awk -v p="$prefix" '{ print substr($1, length(p) + 1) }')
-# ordsplit (orderly consumption while a second consumer joins) still fails now and then (an
-# offset consumed again after a later one, seen once in ~10 runs on 4.9.7): an open bug, run on
-# request (RMQ_C_ORDSPLIT=1) until it is fixed, so that it cannot fail unrelated submissions.
-[ "${RMQ_C_ORDSPLIT:-0}" = 1 ] || all_scenarios=$(printf '%s\n' $all_scenarios | grep -vx ordsplit)
 scenarios=${RMQ_C_CONSUMER:-$all_scenarios}
 [ "$scenarios" = none ] && scenarios=
 missing=
@@ -184,7 +179,7 @@ for s in $scenarios; do
     queues=$(awk -v t="$topic" '$1 == t { print $2 }' <<<"$missing")
     if [ -n "$queues" ]; then
         t0=$(date +%s.%N)
-        if ! "$repo/scripts/brokers.sh" topic "$topic" "$queues" >"$logs/topic-$topic.log" 2>&1; then
+        if ! "$repo/scripts/brokers.sh" topic "$topic" "$queues" "$namesrv" >"$logs/topic-$topic.log" 2>&1; then
             fail_line "consumer_$s: scripts/brokers.sh topic $topic $queues failed: $(tail -n 3 "$logs/topic-$topic.log")"
             continue
         fi

@@ -6,7 +6,7 @@
 #
 # Env: PREFIX (where scripts/install.sh put the library and headers, default /usr/local),
 #      RMQ_GO_TOPIC (default: a fresh topic rmq_go_<run id>, created here with
-#      `scripts/brokers.sh topic NAME 4`; RMQ_BROKERS_SH overrides the script), RMQ_GO_TIMEOUT (s, 60),
+#      `scripts/brokers.sh topic NAME 4 NAMESRV`; RMQ_BROKERS_SH overrides the script), RMQ_GO_TIMEOUT (s, 60),
 #      RMQ_GO_TX=0 skips the transaction part (5.), RMQ_GO_TX_TOPIC (default: a fresh topic
 #      rmq_gotx_<run id>, created here like the main one).
 #
@@ -93,7 +93,7 @@ tx_read=$bin/tx-read.jsonl
 rm -f "$tx_out" "$tx_log" "$tx_read"
 
 t0=$SECONDS
-if ! out=$("$brokers_sh" topic "$topic" 4 2>&1); then
+if ! out=$("$brokers_sh" topic "$topic" 4 "$namesrv" 2>&1); then
     printf '%s\n' "$out"
     echo "FAIL cannot create topic $topic"
     failed=1; finish
@@ -105,7 +105,7 @@ tx_pid=
 if [ "${RMQ_GO_TX:-1}" != 0 ]; then
     tx_topic=${RMQ_GO_TX_TOPIC:-rmq_gotx_$(date +%s)_$$}
     t0=$SECONDS
-    if [ -n "${RMQ_GO_TX_TOPIC:-}" ] || out=$("$brokers_sh" topic "$tx_topic" 4 2>&1); then
+    if [ -n "${RMQ_GO_TX_TOPIC:-}" ] || out=$("$brokers_sh" topic "$tx_topic" 4 "$namesrv" 2>&1); then
         echo "== transaction topic $tx_topic ready ($((SECONDS - t0)) s)"
         tx_t0=$SECONDS
         "$bin/txproducer" -n "$namesrv" -t "$tx_topic" -out "$tx_out" -runid "$run_id" \

@@ -60,7 +60,8 @@ queues=4
 
 # ---------------------------------------------------------------- topics (in the background) + build
 (
-    "$repo/scripts/brokers.sh" topic "$topic_a" "$queues" && "$repo/scripts/brokers.sh" topic "$topic_b" "$queues"
+    "$repo/scripts/brokers.sh" topic "$topic_a" "$queues" "$namesrv" &&
+        "$repo/scripts/brokers.sh" topic "$topic_b" "$queues" "$namesrv"
 ) >"$out/topics.log" 2>&1 &
 topics_pid=$!
 

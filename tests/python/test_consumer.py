@@ -418,11 +418,6 @@ def test_concurrent_receives_every_field(namesrv, producer, reader, consumers):
     assert len({s['thread'] for s in col.got}) >= 1
 
 
-# Open bug: now and then (1 clean-clone run in 3, on 5.5.0) an orderly consumer leaves a couple
-# of messages unconsumed within the deadline; the same kind of race as the C `ordsplit`
-# scenario. Kept running (a pass shows as XPASS) but not failing unrelated submissions until it
-# is fixed.
-@pytest.mark.xfail(strict=False, reason='open orderly-consumption race (see tests/c/run.sh ordsplit)')
 def test_orderly_keeps_sharding_key_order(namesrv, orderly_producer, reader, consumers):
     label = namesrv[0]
     topic = topic_of('orderly')

@@ -45,8 +45,10 @@ impl OffsetStore {
         }
     }
 
-    /// Persists the offsets of `queues` (all cached ones when `None`).
-    pub async fn persist(&self, queues: Option<&[MessageQueue]>) {
+    /// Persists the offsets of `queues`: only the queues this consumer holds, so that a late
+    /// update of a queue handed over to another consumer never overwrites that one's progress.
+    /// (The local file of a broadcasting consumer is written whole: every queue is its own.)
+    pub async fn persist(&self, queues: &[MessageQueue]) {
         match self {
             OffsetStore::Remote(r) => r.persist(queues).await,
             OffsetStore::Local(l) => l.persist(),
@@ -101,13 +103,10 @@ impl RemoteOffsets {
         }
     }
 
-    async fn persist(&self, queues: Option<&[MessageQueue]>) {
+    async fn persist(&self, queues: &[MessageQueue]) {
         let entries: Vec<(MessageQueue, i64)> = {
             let table = self.table.lock().unwrap();
-            match queues {
-                Some(qs) => qs.iter().filter_map(|q| table.get(q).map(|o| (q.clone(), *o))).collect(),
-                None => table.iter().map(|(q, o)| (q.clone(), *o)).collect(),
-            }
+            queues.iter().filter_map(|q| table.get(q).map(|o| (q.clone(), *o))).collect()
         };
         for (mq, offset) in entries {
             let Ok(addr) = self.broker(&mq).await else { continue };

@@ -51,12 +51,16 @@ impl ProcessQueue {
         }
     }
 
+    // `dropped` and `in_callback` are SeqCst: the consume thread raises `in_callback` and then
+    // reads `dropped`, a hand-over sets `dropped` and then reads `in_callback`; with weaker
+    // orderings both reads may see the old value (a store-load reordering, even on x86) and the
+    // queue would be handed over while its callback runs.
     pub fn is_dropped(&self) -> bool {
-        self.dropped.load(Ordering::Acquire)
+        self.dropped.load(Ordering::SeqCst)
     }
 
     pub fn drop_queue(&self) {
-        self.dropped.store(true, Ordering::Release);
+        self.dropped.store(true, Ordering::SeqCst);
         self.space.notify_waiters();
     }
 

@@ -161,9 +161,9 @@ impl PushConsumer {
         }
         let me = inner.clone();
         crate::core::runtime::block_on(async move {
-            me.store.persist(None).await;
+            let mqs: Vec<MessageQueue> = queues.iter().map(|pq| pq.mq.clone()).collect();
+            me.store.persist(&mqs).await;
             if me.config.orderly && !me.config.broadcasting {
-                let mqs: Vec<MessageQueue> = queues.iter().map(|pq| pq.mq.clone()).collect();
                 me.unlock(&mqs).await;
             }
             me.client.shutdown("", &me.config.group).await;
@@ -197,7 +197,10 @@ async fn background(inner: Arc<Inner>, _handler: Arc<dyn InboundHandler>) {
     loop {
         tokio::select! {
             _ = stop.changed() => return,
-            _ = persist.tick() => inner.store.persist(None).await,
+            _ = persist.tick() => {
+                let held: Vec<MessageQueue> = inner.queues.lock().unwrap().keys().cloned().collect();
+                inner.store.persist(&held).await;
+            }
             _ = rebalance.tick() => { let _ = inner.rebalance().await; }
             _ = inner.rebalance_now.notified() => { let _ = inner.rebalance().await; }
             _ = relock.tick(), if inner.config.orderly && !inner.config.broadcasting => inner.relock_all().await,
@@ -283,11 +286,11 @@ impl Inner {
                 // The next owner may consume this queue only once our callback for it is over
                 // and its offset is committed; until the broker lock is released it cannot.
                 let deadline = Instant::now() + SHUTDOWN_DRAIN;
-                while pq.in_callback.load(Ordering::Acquire) && Instant::now() < deadline {
+                while pq.in_callback.load(Ordering::SeqCst) && Instant::now() < deadline {
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 }
             }
-            self.store.persist(Some(std::slice::from_ref(&pq.mq))).await;
+            self.store.persist(std::slice::from_ref(&pq.mq)).await;
             pq.set_released();
             self.store.remove(&pq.mq);
             if orderly {
@@ -295,17 +298,32 @@ impl Inner {
             }
             log::info(&format!("{}: released {:?}", self.config.group, pq.mq));
         }
-        for mq in added {
-            let start = match self.start_offset(&mq).await {
-                Ok(o) => o,
-                Err(e) => {
-                    log::warn(&format!("no start offset for {mq:?}: {e}"));
-                    continue;
+        let orderly = self.config.orderly && !self.config.broadcasting;
+        let taken: Vec<Arc<ProcessQueue>> = added.into_iter().map(|mq| Arc::new(ProcessQueue::new(mq))).collect();
+        if orderly && !taken.is_empty() {
+            // As the Java client: an orderly queue's offset is read only under its broker lock.
+            // Read before, it may predate the previous owner's last commit.
+            self.lock_queues(&taken).await;
+        }
+        for pq in taken {
+            // Never a value cached from an earlier time this queue was ours.
+            self.store.remove(&pq.mq);
+            let start = if orderly && !pq.is_locked() {
+                None // the pull loop reads it once it holds the lock
+            } else {
+                match self.start_offset(&pq.mq).await {
+                    Ok(o) => Some(o),
+                    Err(e) => {
+                        log::warn(&format!("no start offset for {:?}: {e}", pq.mq));
+                        continue;
+                    }
                 }
             };
-            let pq = Arc::new(ProcessQueue::new(mq.clone()));
-            self.queues.lock().unwrap().insert(mq.clone(), pq.clone());
-            log::info(&format!("{}: took {:?} from offset {start}", self.config.group, mq));
+            self.queues.lock().unwrap().insert(pq.mq.clone(), pq.clone());
+            match start {
+                Some(o) => log::info(&format!("{}: took {:?} from offset {o}", self.config.group, pq.mq)),
+                None => log::info(&format!("{}: took {:?}, waiting for its lock", self.config.group, pq.mq)),
+            }
             self.runtime.spawn(pull_loop(self.clone(), pq, start));
         }
         Ok(())
@@ -503,10 +521,10 @@ impl Inner {
                     return;
                 }
             }
-            pq.in_callback.store(true, Ordering::Release);
+            pq.in_callback.store(true, Ordering::SeqCst);
             // Checked again with the flag up: a queue being handed over waits for the flag.
             if pq.is_dropped() {
-                pq.in_callback.store(false, Ordering::Release);
+                pq.in_callback.store(false, Ordering::SeqCst);
                 pq.consuming.store(false, Ordering::Release);
                 return;
             }
@@ -518,7 +536,7 @@ impl Inner {
                     self.store.update(&pq.mq, next);
                 }
             }));
-            pq.in_callback.store(false, Ordering::Release);
+            pq.in_callback.store(false, Ordering::SeqCst);
             if bookkeeping.is_err() {
                 log::error("internal error after an orderly consume callback");
                 pq.consuming.store(false, Ordering::Release);
@@ -621,11 +639,13 @@ impl Inner {
 }
 
 /// Long-polls one queue for as long as it is assigned, pausing while its cache is full.
-async fn pull_loop(inner: Arc<Inner>, pq: Arc<ProcessQueue>, mut offset: i64) {
+/// `start` is the offset to pull from; `None` (orderly) reads it once the lock is held.
+async fn pull_loop(inner: Arc<Inner>, pq: Arc<ProcessQueue>, start: Option<i64>) {
     let mut stop = inner.stop.subscribe();
     let filter = inner.filters.get(&pq.mq.topic).cloned().unwrap_or_else(|| TagFilter::parse("*"));
     let retry_topic = pq.mq.topic.starts_with(RETRY_PREFIX);
-    let mut locked_before = false;
+    let mut offset = start.unwrap_or(-1);
+    let mut have_offset = start.is_some();
     loop {
         if inner.stopping() || pq.is_dropped() {
             return;
@@ -647,14 +667,24 @@ async fn pull_loop(inner: Arc<Inner>, pq: Arc<ProcessQueue>, mut offset: i64) {
                 }
                 continue;
             }
-            if !locked_before {
-                // The previous owner committed its offset before it released the lock we just
-                // got: start from there, not from what was read when the queue was assigned.
-                locked_before = true;
-                inner.store.remove(&pq.mq);
-                match inner.start_offset(&pq.mq).await {
-                    Ok(o) => offset = o,
-                    Err(e) => log::warn(&format!("offset of {:?} after locking: {e}", pq.mq)),
+        }
+        if !have_offset {
+            // Orderly, locked now (by us or by the periodic relock): the previous owner
+            // committed its offset before it released the lock, so this read is current.
+            inner.store.remove(&pq.mq);
+            match inner.start_offset(&pq.mq).await {
+                Ok(o) => {
+                    offset = o;
+                    have_offset = true;
+                    log::info(&format!("{}: {:?} locked, consuming from offset {o}", inner.config.group, pq.mq));
+                }
+                Err(e) => {
+                    log::warn(&format!("offset of {:?} after locking: {e}", pq.mq));
+                    tokio::select! {
+                        _ = tokio::time::sleep(PULL_ERROR_BACKOFF) => {}
+                        _ = stop.changed() => return,
+                    }
+                    continue;
                 }
             }
         }
