@@ -21,7 +21,8 @@
 #   scripts/brokers.sh topic NAME [QUEUES] [WHERE]
 #                                           create one more topic on every running broker, or
 #                                           only where WHERE says: 4, 5, or a name server address
-#   scripts/brokers.sh admin 4|5 ARGS...    run MQAdminStartup (adds -n <name server>)
+#   scripts/brokers.sh admin 4|5|NAMESRV ARGS...
+#                                           run MQAdminStartup (adds -n <name server>)
 #   scripts/brokers.sh fetch [4|5|all]      only download the jars
 #
 # Environment:
@@ -742,9 +743,12 @@ cmd_topic() {
 
 cmd_admin() {
   local k=${1:-}
-  [[ "$k" == 4 || "$k" == 5 ]] || die "usage: $0 admin 4|5 SUBCOMMAND [ARGS...]"
+  # a name server address of ours names its version
+  [[ "$k" == "$(namesrv_addr 4)" ]] && k=4
+  [[ "$k" == "$(namesrv_addr 5)" ]] && k=5
+  [[ "$k" == 4 || "$k" == 5 ]] || die "usage: $0 admin 4|5|NAMESRV SUBCOMMAND [ARGS...]"
   shift
-  (($#)) || die "usage: $0 admin 4|5 SUBCOMMAND [ARGS...]"
+  (($#)) || die "usage: $0 admin 4|5|NAMESRV SUBCOMMAND [ARGS...]"
   fetch_jars "$k"
   local -a args=("$@")
   local a has_n=0

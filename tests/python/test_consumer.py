@@ -58,7 +58,8 @@ def _namesrvs():
 NAMESRVS = _namesrvs()
 
 # scenario -> queue count; one fresh topic each, shared by both name servers (separate clusters).
-SCENARIOS = {'conc': 8, 'orderly': 4, 'oretry': 4, 'retry': 8, 'retryexc': 4, 'shutdown': 4, 'exit': 4}
+SCENARIOS = {'conc': 8, 'orderly': 4, 'oretry': 4, 'retry': 8, 'retryexc': 4, 'shutdown': 4, 'exit': 4,
+             'admin': 4}
 
 
 def topic_of(scenario):
@@ -575,6 +576,45 @@ def test_orderly_reconsume_later_keeps_order(namesrv, orderly_producer, consumer
     timing('orderly retry: 2 local redeliveries', time.monotonic() - t0)
     ds = col.by_id(sent[2][1].msg_id)
     assert [g['queue_offset'] for g in ds] == [sent[2][1].offset] * 3, 'redelivered from the same queue offset'
+
+
+def admin(namesrv, *args):
+    """One mqadmin command against the broker of `namesrv` (scripts/brokers.sh admin)."""
+    p = subprocess.run([BROKERS_SH, 'admin', namesrv[1]] + list(args), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=120)
+    return p.stdout.decode('utf-8', 'replace')
+
+
+def test_broker_requests_running_info_and_direct_consumption(namesrv, producer, consumers):
+    """The broker's requests to a consumer, made by mqadmin: consumerStatus (running info,
+    GET_CONSUMER_RUNNING_INFO) and queryMsgByUniqueKey -g -d (CONSUME_MESSAGE_DIRECTLY): the
+    consumer answers both, and a directly consumed message reaches the Python callback again."""
+    label = namesrv[0]
+    topic = topic_of('admin')
+    group = 'py_cons_admin_%s_%s' % (label, RUN_ID)
+    col = Collector()
+    consumers('admin', col, group=group, threads=2, instance='adm%s' % RUN_ID)
+    sent = [send(producer, Sent(topic, 'py-adm-%s' % label, 'TagAdm', u'direct %s' % NON_ASCII, {}))]
+    wait_all(col, sent, 'admin')
+    msg_id = sent[0][1].msg_id
+
+    # Our client id, as the broker knows it.
+    out = admin(namesrv, 'consumerConnection', '-g', group)
+    ids = [w for line in out.splitlines() for w in line.split() if w.endswith('#adm%s' % RUN_ID)]
+    assert len(ids) == 1, 'consumerConnection did not list our one client:\n%s' % out
+    client_id = ids[0]
+
+    out = admin(namesrv, 'consumerStatus', '-g', group, '-i', client_id)
+    for want in ('PROP_CONSUMEORDERLY', 'PROP_CONSUME_TYPE', 'CONSUME_PASSIVELY', topic):
+        assert want in out, 'running info lacks %r:\n%s' % (want, out)
+
+    out = admin(namesrv, 'queryMsgByUniqueKey', '-i', msg_id, '-t', topic, '-g', group, '-d', client_id)
+    assert 'CR_SUCCESS' in out, 'direct consumption did not answer CR_SUCCESS:\n%s' % out
+    assert col.wait(lambda done: len([s for s in done if s['id'] == msg_id]) >= 2, timeout=30), \
+        'the directly consumed message did not reach the callback again'
+    again = col.by_id(msg_id)[1]
+    assert (again['topic'], again['body'], again['keys']) == (topic, sent[0][0].body.encode('utf-8'),
+                                                               sent[0][0].keys.encode('utf-8'))
 
 
 def test_shutdown_while_callback_runs(namesrv, orderly_producer, consumers):
