@@ -13,6 +13,22 @@
 # autoCreateTopicEnable=false. Every listener also accepts TLS (permissive mode), with
 # the certificate exported as RMQ_TLS_CERT by `env` (SAN IP:127.0.0.1).
 #
+# Secured profiles: RMQ_PROFILE=acl or RMQ_PROFILE=tls in front of any command below works on
+# a SEPARATE pair (name server + broker per version) with its own ports, state dir
+# (<state>-acl, <state>-tls) and lock, so it runs next to the plain pair:
+#
+#   acl  name servers 10876 / 20876, brokers 11911 / 21911 (+11909/11912, 21909/21912)
+#        4.x: ACL 1.0 (aclEnable, plain_acl.yml); 5.x: ACL 2.0 authentication. Accounts: an
+#        admin (topic creation by the admin tool, via conf/tools.yml) and a client with PUB|SUB
+#        on every topic and group but rmq_acl_denied (4.x). No address is whitelisted.
+#        `env` prints RMQ_ACL_NAMESRV_4/5, RMQ_ACL_ACCESS_KEY/SECRET_KEY (client),
+#        RMQ_ACL_ADMIN_ACCESS_KEY/SECRET_KEY, RMQ_ACL_DENIED_TOPIC_4.
+#   tls  name servers 11876 / 21876, brokers 12911 / 22911 (+12909/12912, 22909/22912)
+#        TLS only (tls.server.mode=enforcing), server certificate (SAN IP:127.0.0.1,
+#        DNS:localhost) signed by a CA made at `up`; the servers' own outbound connections
+#        verify that CA. `env` prints RMQ_TLS_NAMESRV_4/5, RMQ_TLS_CA and RMQ_TLS_WRONG_CA (an
+#        unrelated CA, for negative tests).
+#
 # Usage:
 #   scripts/brokers.sh up [4|5|all]         download jars if missing, start, create the topics
 #   scripts/brokers.sh down                 stop what was started from the state dir (idempotent)
@@ -27,7 +43,9 @@
 #
 # Environment:
 #   RMQ_STATE         state dir (default /dev/shm/rocketmq-rust-ci when /dev/shm is a
-#                     writable tmpfs, else /tmp/rocketmq-rust-ci); wiped by up and down
+#                     writable tmpfs, else /tmp/rocketmq-rust-ci); wiped by up and down;
+#                     a profile adds "-<profile>" to it
+#   RMQ_PROFILE       empty (plain pair), acl or tls (see above)
 #   RMQ_CACHE         jar cache (default .build/rocketmq-cache in the repo): lib-<version>/, tls/
 #   RMQ_STRICT_VERSION=1  fail instead of falling back from 4.9.8 to 4.9.7
 #   RMQ_VERSION_4/5   versions (default 4.9.7 / 5.5.0; the 4.9.8 server jars are not
@@ -60,19 +78,44 @@ else
   VERSION_4=$PREFERRED_4
 fi
 VERSION_5=${RMQ_VERSION_5:-5.5.0}
-# read through ${!name} (see ns_port, broker_port)
-# shellcheck disable=SC2034
-{
-  NS_PORT_4=9876
-  NS_PORT_5=19876
-  BROKER_PORT_4=10911
-  BROKER_PORT_5=20911
-}
 HOST=127.0.0.1
 CLUSTER=DefaultCluster
 BROKER_NAME=broker-a
 QUEUES=8
 TOPICS="test TopicTest rmq_c_test rmq_c_misc rmq_py_test rmq_go_test rmq_bench rmq_demo"
+# Secured profiles (RMQ_PROFILE=acl|tls): a separate name server + broker per version, with
+# their own ports and state dir, so they run next to the plain pair. Each broker also uses
+# listenPort-2 (fast port) and listenPort+1 (HA port); none of the 24 ports collide.
+PROFILE=${RMQ_PROFILE:-}
+# ACL accounts (the same names on 4.x and 5.x; secrets longer than 6 characters, as 4.x wants).
+# Admin: 4.x `admin: true` in plain_acl.yml; 5.x the SUPER user made at startup
+# (initAuthenticationUser) and the broker's own inner-client credentials. Both sign the admin
+# tool's requests through $ROCKETMQ_HOME/conf/tools.yml. Client: PUB|SUB on every topic and
+# group but ACL_DENIED_TOPIC (4.x; 5.x runs without authorization, see write_configs).
+ACL_ADMIN_AK=rmq_admin
+ACL_ADMIN_SK=rmq_admin_secret_1
+ACL_CLIENT_AK=rmq_client
+ACL_CLIENT_SK=rmq_client_secret_1
+ACL_DENIED_TOPIC=rmq_acl_denied
+# read through ${!name} (see ns_port, broker_port)
+# shellcheck disable=SC2034
+case "$PROFILE" in
+  '')
+    NS_PORT_4=9876 NS_PORT_5=19876 BROKER_PORT_4=10911 BROKER_PORT_5=20911
+    ;;
+  acl)
+    NS_PORT_4=10876 NS_PORT_5=20876 BROKER_PORT_4=11911 BROKER_PORT_5=21911
+    TOPICS="rmq_acl_test rmq_acl_c rmq_acl_tx rmq_acl_py $ACL_DENIED_TOPIC"
+    ;;
+  tls)
+    NS_PORT_4=11876 NS_PORT_5=21876 BROKER_PORT_4=12911 BROKER_PORT_5=22911
+    TOPICS="rmq_tls_test rmq_tls_c rmq_tls_py rmq_tls_go"
+    ;;
+  *)
+    printf '[brokers] ERROR: RMQ_PROFILE must be empty, acl or tls, not %s\n' "$PROFILE" >&2
+    exit 2
+    ;;
+esac
 TIMEOUT=${RMQ_TIMEOUT:-120}
 MARKER=.rocketmq-rust-ci-state
 
@@ -83,7 +126,8 @@ default_state_dir() {
     echo /tmp/rocketmq-rust-ci
   fi
 }
-STATE=${RMQ_STATE:-$(default_state_dir)}
+# a profile's state dir is the plain one plus "-<profile>" (also with RMQ_STATE set)
+STATE=${RMQ_STATE:-$(default_state_dir)}${PROFILE:+-$PROFILE}
 
 log() { printf '[brokers] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -187,6 +231,40 @@ ensure_tls() {
   fi
 }
 
+# RMQ_PROFILE=tls: a test CA and a server certificate signed by it (SAN IP:127.0.0.1 and
+# DNS:localhost, for clients that verify the host), made with openssl at every `up` into the
+# profile's state dir, so a test can trust exactly this CA. The key is PKCS#8, as RocketMQ's
+# TlsHelper (Netty) needs. A second, unrelated CA ("wrong" CA) is for negative tests: a client
+# that trusts only it must refuse the servers.
+profile_tls_dir() { echo "$STATE/tls"; }
+make_profile_tls() {
+  local t ext
+  t=$(profile_tls_dir)
+  command -v openssl >/dev/null || die "openssl not found (needed by RMQ_PROFILE=tls)"
+  mkdir -p "$t"
+  ext="$t/server.ext"
+  printf '%s\n' "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature,keyEncipherment" \
+    "extendedKeyUsage=serverAuth" "subjectAltName=IP:127.0.0.1,DNS:localhost" >"$ext"
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=rocketmq-rust test CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout "$t/ca.key.pem" -out "$t/ca.pem" &&
+      openssl req -new -newkey rsa:2048 -nodes -subj /CN=localhost \
+        -keyout "$t/server.key.raw.pem" -out "$t/server.csr" &&
+      openssl x509 -req -in "$t/server.csr" -CA "$t/ca.pem" -CAkey "$t/ca.key.pem" -CAcreateserial \
+        -days 3650 -sha256 -extfile "$ext" -out "$t/server.pem" &&
+      openssl pkcs8 -topk8 -nocrypt -in "$t/server.key.raw.pem" -out "$t/server.key.pem" &&
+      openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=rocketmq-rust wrong CA" \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -keyout "$t/wrong-ca.key.pem" -out "$t/wrong-ca.pem" &&
+      openssl verify -CAfile "$t/ca.pem" "$t/server.pem"
+  } >"$t/openssl.log" 2>&1 || {
+    cat "$t/openssl.log" >&2
+    die "openssl could not make the test certificates"
+  }
+  rm -f "$t/server.key.raw.pem" "$t/server.csr"
+}
+
 # ---------------------------------------------------------------- JVM options
 vdir() { echo "$STATE/v$1"; }
 
@@ -205,7 +283,15 @@ jvm_common() { # $1 = 4|5, $2 = process name (namesrv|broker|tools)
     --add-opens java.base/jdk.internal.ref=ALL-UNNAMED
   # never read a stray /etc/rocketmq/tls.properties
   echo "-Dtls.config.file=$d/rocketmq-home/conf/tls.properties"
-  if [[ -s "$(tls_dir)/cert.pem" && -s "$(tls_dir)/key.pem" ]]; then
+  if [[ "$PROFILE" == tls ]]; then
+    # TLS only (plain connections are closed), our CA's server certificate, and TLS on the
+    # outbound side of every JVM (broker -> name server, admin tool -> both) verifying that CA
+    # (tls.client.* in the tls.config.file, see write_configs). tls.server.mode and tls.enable
+    # are read from system properties only.
+    printf '%s\n' -Dtls.server.mode=enforcing -Dtls.enable=true -Dtls.test.mode.enable=false \
+      "-Dtls.server.certPath=$(profile_tls_dir)/server.pem" \
+      "-Dtls.server.keyPath=$(profile_tls_dir)/server.key.pem"
+  elif [[ -s "$(tls_dir)/cert.pem" && -s "$(tls_dir)/key.pem" ]]; then
     printf '%s\n' -Dtls.test.mode.enable=false \
       "-Dtls.server.certPath=$(tls_dir)/cert.pem" "-Dtls.server.keyPath=$(tls_dir)/key.pem"
   fi
@@ -292,6 +378,84 @@ write_configs() { # $1 = 4|5
     echo "timerMaxDelaySec=31708800"
     echo "recallMessageEnable=true"
   } >"$d/broker.conf"
+  if [[ -n "$PROFILE" ]]; then
+    # A request that waited 200 ms (the default) in the broker's send queue is refused with
+    # "[TIMEOUT_CLEAN_QUEUE]broker busy" (code 2), seen on a loaded 2-core machine; the secured
+    # profiles' tests are about ACL / TLS, not about flow control.
+    echo "waitTimeMillsInSendQueue=2000" >>"$d/broker.conf"
+  fi
+  case "$PROFILE" in
+    acl) write_acl_configs "$k" ;;
+    tls) write_tls_properties "$k" ;;
+  esac
+}
+
+# RMQ_PROFILE=acl. 4.x: ACL 1.0 (aclEnable + conf/plain_acl.yml). 5.x (5.3.3+ has no ACL 1.0):
+# ACL 2.0 authentication; the admin account is the SUPER user made at startup, the client
+# account is made with `createUser` right after startup (create_acl_users). Authorization
+# (per-topic rights) is not switched on for 5.x: the client's signature is what is under test,
+# and it is checked the same way with or without it. No address is whitelisted (127.0.0.1
+# would skip every check). Both: conf/tools.yml holds the admin keys, which MQAdminStartup
+# (and so AdminBatch) reads from $ROCKETMQ_HOME to sign its requests.
+write_acl_configs() { # $1 = 4|5
+  local d
+  d=$(vdir "$1")
+  {
+    echo "accessKey: $ACL_ADMIN_AK"
+    echo "secretKey: $ACL_ADMIN_SK"
+  } >"$d/rocketmq-home/conf/tools.yml"
+  if [[ "$(version_of "$1")" == 4.* ]]; then
+    echo "aclEnable=true" >>"$d/broker.conf"
+    cat >"$d/rocketmq-home/conf/plain_acl.yml" <<EOF
+accounts:
+  - accessKey: $ACL_ADMIN_AK
+    secretKey: $ACL_ADMIN_SK
+    whiteRemoteAddress:
+    admin: true
+  - accessKey: $ACL_CLIENT_AK
+    secretKey: $ACL_CLIENT_SK
+    whiteRemoteAddress:
+    admin: false
+    defaultTopicPerm: PUB|SUB
+    defaultGroupPerm: PUB|SUB
+    topicPerms:
+      - $ACL_DENIED_TOPIC=DENY
+EOF
+  else
+    {
+      echo "authenticationEnabled=true"
+      echo "authenticationProvider=org.apache.rocketmq.auth.authentication.provider.DefaultAuthenticationProvider"
+      echo "authenticationMetadataProvider=org.apache.rocketmq.auth.authentication.provider.LocalAuthenticationMetadataProvider"
+      echo "initAuthenticationUser={\"username\":\"$ACL_ADMIN_AK\",\"password\":\"$ACL_ADMIN_SK\"}"
+      echo "innerClientAuthenticationCredentials={\"accessKey\":\"$ACL_ADMIN_AK\",\"secretKey\":\"$ACL_ADMIN_SK\"}"
+    } >>"$d/broker.conf"
+  fi
+}
+
+# RMQ_PROFILE=tls: the outbound (client) side of every JVM verifies the servers against the
+# test CA (the server side comes from -D options, see jvm_common).
+write_tls_properties() { # $1 = 4|5
+  local d
+  d=$(vdir "$1")
+  {
+    echo "tls.test.mode.enable=false"
+    echo "tls.client.authServer=true"
+    echo "tls.client.trustCertPath=$(profile_tls_dir)/ca.pem"
+  } >"$d/rocketmq-home/conf/tls.properties"
+}
+
+# 5.x ACL: the client account (a Normal user) on the running broker; 4.x has it in plain_acl.yml.
+create_acl_users() { # KEY
+  [[ "$PROFILE" == acl && "$(version_of "$1")" != 4.* ]] || return 0
+  local out
+  out="$(vdir "$1")/users-$(date +%s%N).out"
+  echo "createUser -n $(namesrv_addr "$1") -c $CLUSTER -u $ACL_CLIENT_AK -p $ACL_CLIENT_SK -t Normal" |
+    run_admin_batch "$1" >"$out" 2>&1 || true
+  if ! grep -q "^create user to $HOST:$(broker_port "$1") success" "$out"; then
+    log "RocketMQ $(version_of "$1"): createUser printed no success line; tool output:"
+    cat "$out" >&2
+    return 1
+  fi
 }
 
 # ---------------------------------------------------------------- processes
@@ -311,7 +475,7 @@ start_jvm() { # KEY NAME "JVM OPTIONS" MAIN_CLASS ARGS...
     # shellcheck disable=SC2016 # expanded by the inner shell
     exec setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$d/$name.pid" \
       java "${opts[@]}" "${more[@]}" -cp "$(lib_dir "$k")/*" "$@" \
-      </dev/null >"$d/$name.out" 2>&1 9>&-
+      </dev/null >"$d/$name.out" 2>&1 8>&- 9>&-
   ) &
 }
 
@@ -403,22 +567,32 @@ remove_state() {
 # ---------------------------------------------------------------- remoting probes
 # rmq_request HOST PORT CODE [EXTFIELDS-JSON-MEMBERS]: one RocketMQ remoting request
 # (JSON header, no body) over bash's /dev/tcp; prints the raw response frame with the
-# NUL bytes removed (header JSON followed by the body).
+# NUL bytes removed (header JSON followed by the body). RMQ_PROFILE=tls: over
+# `openssl s_client` (a coprocess; -quiet keeps it open after our request), verifying the
+# test CA; plain connections are closed by those servers.
 RMQ_REQUEST_SH=$(
   cat <<'EOS'
-exec 3<>"/dev/tcp/$1/$2" || exit 1
+if [ -n "$4" ]; then
+  coproc TLS { exec openssl s_client -quiet -verify_return_error -CAfile "$4" -connect "$1:$2" 2>/dev/null; }
+  trap 'kill $TLS_PID 2>/dev/null' EXIT
+  exec 3>&"${TLS[1]}" 4<&"${TLS[0]}"
+else
+  exec 3<>"/dev/tcp/$1/$2" || exit 1
+  exec 4<&3
+fi
 be32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
 hdr=$3
 printf "$(be32 $((${#hdr} + 4)))$(be32 ${#hdr})%s" "$hdr" >&3
-set -- $(head -c 4 <&3 | od -An -tu1)
+set -- $(head -c 4 <&4 | od -An -tu1)
 [ $# -eq 4 ] || exit 1
-head -c $((($1 << 24) + ($2 << 16) + ($3 << 8) + $4)) <&3
+head -c $((($1 << 24) + ($2 << 16) + ($3 << 8) + $4)) <&4
 EOS
 )
 rmq_request() {
-  local hdr
+  local hdr ca=""
+  [[ "$PROFILE" == tls ]] && ca="$(profile_tls_dir)/ca.pem"
   hdr="{\"code\":$3,\"extFields\":{${4:-}},\"flag\":0,\"language\":\"JAVA\",\"opaque\":1,\"serializeTypeCurrentRPC\":\"JSON\",\"version\":399}"
-  timeout 5 bash -c "$RMQ_REQUEST_SH" _ "$1" "$2" "$hdr" 2>/dev/null | tr -d '\0'
+  timeout 5 bash -c "$RMQ_REQUEST_SH" _ "$1" "$2" "$hdr" "$ca" 2>/dev/null | tr -d '\0'
 }
 
 broker_registered() { # KEY : GET_BROKER_CLUSTER_INFO (106) lists our broker address
@@ -545,8 +719,8 @@ wait_routes() { # DEADLINE QUEUES KEYS-STRING TOPIC...
 # ---------------------------------------------------------------- commands
 cmd_fetch() {
   local k
-  for k in $(which_list "${1:-all}"); do fetch_jars "$k"; done
-  admin_batch_classes >/dev/null
+  # shellcheck disable=SC2046
+  fill_cache $(which_list "${1:-all}")
 }
 
 cmd_up() {
@@ -554,9 +728,8 @@ cmd_up() {
   keys=$(which_list "${1:-all}")
   t0=$(now)
   command -v java >/dev/null || die "java not found"
-  for k in $keys; do fetch_jars "$k"; done
-  admin_batch_classes >/dev/null
-  ensure_tls
+  # shellcheck disable=SC2086
+  fill_cache $keys
   log "jars ready ($(elapsed "$t0") s)"
 
   # fresh state: stop what an earlier `up` left running, then wipe the dir
@@ -571,6 +744,7 @@ cmd_up() {
   mkdir -p "$STATE"
   touch "$STATE/$MARKER"
   log "state dir: $STATE"
+  [[ "$PROFILE" == tls ]] && make_profile_tls
   for k in $keys; do write_configs "$k"; done
 
   local topics=()
@@ -610,7 +784,8 @@ cmd_up() {
             rm -f "$d/topics.rc"
             (
               rc=0
-              create_topics "$k" "$QUEUES" "${topics[@]}" || rc=$?
+              create_acl_users "$k" || rc=$?
+              ((rc)) || create_topics "$k" "$QUEUES" "${topics[@]}" || rc=$?
               echo "$rc" >"$d/topics.rc"
             ) &
             stage[$k]=topics
@@ -663,7 +838,7 @@ cmd_up() {
   for k in $keys; do
     log "RocketMQ $(version_of "$k"): name server $(namesrv_addr "$k"), broker $HOST:$(broker_port "$k")"
   done
-  log "up in $(elapsed "$t0") s; logs under $STATE/v*/home/logs; eval \"\$(scripts/brokers.sh env)\""
+  log "up in $(elapsed "$t0") s; logs under $STATE/v*/home/logs; eval \"\$(${PROFILE:+RMQ_PROFILE=$PROFILE }scripts/brokers.sh env)\""
 }
 
 cmd_down() {
@@ -681,6 +856,33 @@ cmd_down() {
 }
 
 cmd_env() {
+  # Secured profiles print their own names only, so that their `eval` never replaces the
+  # plain pair's NAMESRV_4/5, BROKER_4/5 or RMQ_STATE.
+  case "$PROFILE" in
+    acl)
+      echo "export RMQ_ACL_NAMESRV_4=$(namesrv_addr 4)"
+      echo "export RMQ_ACL_NAMESRV_5=$(namesrv_addr 5)"
+      echo "export RMQ_ACL_ACCESS_KEY=$ACL_CLIENT_AK"
+      echo "export RMQ_ACL_SECRET_KEY=$ACL_CLIENT_SK"
+      echo "export RMQ_ACL_ADMIN_ACCESS_KEY=$ACL_ADMIN_AK"
+      echo "export RMQ_ACL_ADMIN_SECRET_KEY=$ACL_ADMIN_SK"
+      # the client account has DENY on this topic on 4.x only (5.x runs without authorization)
+      echo "export RMQ_ACL_DENIED_TOPIC_4=$ACL_DENIED_TOPIC"
+      echo "export RMQ_ACL_STATE=$STATE"
+      ;;
+    tls)
+      echo "export RMQ_TLS_NAMESRV_4=$(namesrv_addr 4)"
+      echo "export RMQ_TLS_NAMESRV_5=$(namesrv_addr 5)"
+      echo "export RMQ_TLS_CA=$(profile_tls_dir)/ca.pem"
+      echo "export RMQ_TLS_WRONG_CA=$(profile_tls_dir)/wrong-ca.pem"
+      echo "export RMQ_TLS_STATE=$STATE"
+      ;;
+  esac
+  if [[ -n "$PROFILE" ]]; then
+    echo "export RMQ_VERSION_4=$VERSION_4"
+    echo "export RMQ_VERSION_5=$VERSION_5"
+    return 0
+  fi
   echo "export NAMESRV_4=$(namesrv_addr 4)"
   echo "export NAMESRV_5=$(namesrv_addr 5)"
   echo "export RMQ_VERSION_4=$VERSION_4"
@@ -697,9 +899,9 @@ cmd_status() {
   local k rc=0
   for k in $(which_list "${1:-all}"); do
     if tcp_open "$HOST" "$(ns_port "$k")"; then
-      echo "RocketMQ $(version_of "$k"): name server $(namesrv_addr "$k") up"
+      echo "RocketMQ $(version_of "$k")${PROFILE:+ ($PROFILE)}: name server $(namesrv_addr "$k") up"
     else
-      echo "RocketMQ $(version_of "$k"): name server $(namesrv_addr "$k") DOWN"
+      echo "RocketMQ $(version_of "$k")${PROFILE:+ ($PROFILE)}: name server $(namesrv_addr "$k") DOWN"
       rc=1
     fi
   done
@@ -727,8 +929,8 @@ cmd_topic() {
   fi
   [[ -n "$keys" ]] || die "no running name server for '$where' (run: $0 up)"
   # The brokers may have been started from another checkout: make sure this one has the tools.
-  for k in $keys; do fetch_jars "$k"; done
-  admin_batch_classes >/dev/null
+  # shellcheck disable=SC2086
+  fill_cache $keys
   local -A jobs=()
   for k in $keys; do
     create_topics "$k" "$q" "$t" &
@@ -749,7 +951,7 @@ cmd_admin() {
   [[ "$k" == 4 || "$k" == 5 ]] || die "usage: $0 admin 4|5|NAMESRV SUBCOMMAND [ARGS...]"
   shift
   (($#)) || die "usage: $0 admin 4|5|NAMESRV SUBCOMMAND [ARGS...]"
-  fetch_jars "$k"
+  fill_cache "$k"
   local -a args=("$@")
   local a has_n=0
   for a in "${args[@]}"; do [[ "$a" == -n || "$a" == --namesrvAddr* ]] && has_n=1; done
@@ -764,15 +966,33 @@ cmd_admin() {
   printf '%s\n' "${args[*]}" | run_admin_batch "$k" | grep -v '^@@@ ' || true
 }
 
-# One `up`/`down`/`topic`/`fetch` at a time on this machine (the ports are global).
-# fd 9 is closed for the JVMs started in the background (see start_jvm).
+# One `up`/`down`/`topic`/`fetch` at a time per profile on this machine (the ports are
+# global): each profile has its own lock, so a secured pair can start while the plain one
+# creates topics. What they share, the cache, has its own short lock (fill_cache).
+# fds 8 and 9 are closed for the JVMs started in the background (see start_jvm).
 take_lock() {
+  local f="$CACHE/.lock${PROFILE:+-$PROFILE}"
   mkdir -p "$CACHE"
-  exec 9>"$CACHE/.lock"
+  exec 9>"$f"
   if ! flock -n 9; then
-    log "waiting for another scripts/brokers.sh to finish (lock $CACHE/.lock)"
-    flock -w 600 9 || die "could not get the lock $CACHE/.lock within 600 s"
+    log "waiting for another scripts/brokers.sh to finish (lock $f)"
+    flock -w 600 9 || die "could not get the lock $f within 600 s"
   fi
+}
+
+# fill_cache KEY... : jars of these versions, the admin helper and the plain profile's TLS
+# certificate, under the cache lock (fd 8) so that two profiles never download into the same
+# place at once. Quick when everything is there already.
+fill_cache() {
+  local k
+  mkdir -p "$CACHE"
+  exec 8>"$CACHE/.cache-lock"
+  flock -w 900 8 || die "could not get the lock $CACHE/.cache-lock within 900 s"
+  for k in "$@"; do fetch_jars "$k"; done
+  admin_batch_classes >/dev/null
+  [[ "$PROFILE" == tls ]] || ensure_tls
+  flock -u 8
+  exec 8>&-
 }
 
 main() {

@@ -11,7 +11,9 @@ pub enum Error {
     NoRoute(String),
     #[error("no name server address: call Set*NameServerAddress or set NAMESRV_ADDR")]
     NoNameServer,
-    #[error("broker {addr} answered code {code}: {remark}")]
+    /// A broker's refusal. An ACL refusal reads "access denied by broker …: <reason>" (see
+    /// [`access_denied_reason`]), anything else "broker … answered code …: <remark>".
+    #[error("{}", broker_text(.addr, *.code, .remark))]
     Broker { addr: String, code: i32, remark: String },
     #[error("name server answered code {code}: {remark}")]
     NameServer { code: i32, remark: String },
@@ -31,8 +33,79 @@ pub enum Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// The reason of a broker response that refuses access, `None` for any other response.
+/// 5.x (ACL 2.0) answers `NO_PERMISSION` (16), e.g. "check signature failed.", "username cannot
+/// be null."; 4.x (ACL 1.0) answers `SYSTEM_ERROR` (1) with the `AclException` as the remark:
+/// "org.apache.rocketmq.acl.common.AclException: Check signature failed for accessKey=…,
+/// org.apache.rocketmq.acl.plain.PlainPermissionManager.validate(PlainPermissionManager.java:683)"
+/// (exception class and first stack frame are dropped here).
+pub fn access_denied_reason(code: i32, remark: &str) -> Option<String> {
+    const NO_PERMISSION: i32 = 16;
+    const SYSTEM_ERROR: i32 = 1;
+    const ACL_EXCEPTION: &str = "AclException: ";
+    match code {
+        NO_PERMISSION => Some(remark.trim().to_string()),
+        SYSTEM_ERROR => {
+            let at = remark.find(ACL_EXCEPTION)?;
+            let reason = &remark[at + ACL_EXCEPTION.len()..];
+            // ", org.apache.rocketmq.acl.plain.PlainPermissionManager.validate(...java:663)"
+            let reason = match reason.rfind(", ") {
+                Some(i) if reason[i + 2..].ends_with(')') && reason[i + 2..].contains(".java:") => &reason[..i],
+                _ => reason,
+            };
+            Some(reason.trim().to_string())
+        }
+        _ => None,
+    }
+}
+
+fn broker_text(addr: &str, code: i32, remark: &str) -> String {
+    match access_denied_reason(code, remark) {
+        Some(reason) => format!("access denied by broker {addr} (code {code}): {reason}"),
+        None => format!("broker {addr} answered code {code}: {remark}"),
+    }
+}
+
 impl Error {
     pub fn state(text: impl Into<String>) -> Self {
         Error::State(text.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(code: i32, remark: &str) -> String {
+        Error::Broker { addr: "127.0.0.1:10911".into(), code, remark: remark.into() }.to_string()
+    }
+
+    #[test]
+    fn acl_refusals_say_access_denied() {
+        assert_eq!(
+            text(
+                1,
+                "org.apache.rocketmq.acl.common.AclException: Check signature failed for accessKey=rmq_client, \
+                 org.apache.rocketmq.acl.plain.PlainPermissionManager.validate(PlainPermissionManager.java:683)"
+            ),
+            "access denied by broker 127.0.0.1:10911 (code 1): Check signature failed for accessKey=rmq_client"
+        );
+        assert_eq!(
+            text(1, "org.apache.rocketmq.acl.common.AclException: No accessKey is configured"),
+            "access denied by broker 127.0.0.1:10911 (code 1): No accessKey is configured"
+        );
+        assert_eq!(
+            text(16, "check signature failed."),
+            "access denied by broker 127.0.0.1:10911 (code 16): check signature failed."
+        );
+    }
+
+    #[test]
+    fn other_refusals_keep_the_remark() {
+        assert_eq!(
+            text(1, "java.lang.NullPointerException, a.b.C.d(C.java:1)"),
+            "broker 127.0.0.1:10911 answered code 1: java.lang.NullPointerException, a.b.C.d(C.java:1)"
+        );
+        assert_eq!(text(17, "topic not exist"), "broker 127.0.0.1:10911 answered code 17: topic not exist");
     }
 }

@@ -2,6 +2,8 @@
 # C tests of librocketmq against a real name server + broker.
 #
 #   tests/c/run.sh NAMESRV [TOPIC]        e.g. tests/c/run.sh 127.0.0.1:9876
+#   tests/c/run.sh --acl [ACL_NAMESRV]    only test_acl (below), against ACL_NAMESRV or
+#                                         $RMQ_ACL_NAMESRV
 #
 # Builds tests/c/*.c into .build/c/ against include/ and target/release/librocketmq.so (build the
 # library first: cargo build --release), then runs, in parallel:
@@ -21,6 +23,13 @@
 #                                         created first with scripts/brokers.sh topic
 #                                         (RMQ_C_TX_TOPIC: use this existing topic instead;
 #                                         RMQ_C_TX=0 skips the program); also under valgrind
+#   test_acl RMQ_ACL_NAMESRV TOPIC TX_TOPIC   only when RMQ_ACL_NAMESRV is set: a broker with ACL
+#                                         on (scripts/brokers.sh, RMQ_PROFILE=acl), the client
+#                                         account's keys in RMQ_ACL_ACCESS_KEY / RMQ_ACL_SECRET_KEY;
+#                                         topics RMQ_ACL_C_TOPIC (default rmq_acl_c) and
+#                                         RMQ_ACL_TX_TOPIC (default rmq_acl_tx), both made by the
+#                                         profile's `up`; RMQ_ACL_DENIED_TOPIC: a topic the account
+#                                         may not use (4.x profile: rmq_acl_denied)
 # and checks that test_misuse.c calls every function of tests/headers/prototypes.txt.
 # Each program prints "N passed, M failed" as its last line; a program that dies without that
 # line, or exits non-zero with M == 0 (e.g. a valgrind error), counts as one failure.
@@ -33,8 +42,17 @@
 #      The consumers run with HOME=.build/c/home-<name server> (broadcasting offset files).
 set -uo pipefail
 
+acl_only=0
+if [ "${1:-}" = --acl ]; then
+    # only the ACL test: no other program, no transaction topic, no consumer scenario
+    acl_only=1
+    export RMQ_ACL_NAMESRV=${2:-${RMQ_ACL_NAMESRV:-}}
+    set -- "$RMQ_ACL_NAMESRV"
+    RMQ_C_TX=0
+    RMQ_C_CONSUMER=none
+fi
 if [ $# -lt 1 ] || [ -z "$1" ]; then
-    echo "usage: $0 NAMESRV [TOPIC]" >&2
+    echo "usage: $0 NAMESRV [TOPIC] | $0 --acl [ACL_NAMESRV]" >&2
     exit 2
 fi
 namesrv=$1
@@ -67,7 +85,10 @@ fi
 # ---------------------------------------------------------------- build
 cflags=(-std=c99 -Wall -Wextra -Werror -g -I "$repo/include")
 ldflags=(-L "$lib" -lrocketmq "-Wl,-rpath,$lib" -lpthread)
-for t in test_producer test_misuse test_consumer test_transaction test_schedule; do
+programs="test_producer test_misuse test_consumer test_transaction test_schedule"
+[ $acl_only = 1 ] && programs=
+[ -n "${RMQ_ACL_NAMESRV:-}" ] && programs="$programs test_acl"
+for t in $programs; do
     if ! "$cc" "${cflags[@]}" "$here/$t.c" "$here/readback.c" -o "$out/$t" "${ldflags[@]}"; then
         echo "build of $t failed"
         echo "0 passed, 1 failed"
@@ -77,7 +98,9 @@ done
 
 # ---------------------------------------------------------------- coverage of the misuse matrix
 protos=$repo/tests/headers/prototypes.txt
-if [ -f "$protos" ]; then
+if [ $acl_only = 1 ]; then
+    :
+elif [ -f "$protos" ]; then
     missing=()
     total=0
     while read -r name; do
@@ -112,20 +135,32 @@ run() { # name command...
     pids[$name]=$!
 }
 
-names=(test_producer test_misuse)
-run test_producer "$out/test_producer" "$namesrv" "$producer_topic"
-run test_misuse "$out/test_misuse" "$namesrv" "$misuse_topic"
-# Delivery at a chosen time; the library log goes to its own directory, which the test reads.
-names+=(test_schedule)
-mkdir -p "$logs/schedule-log"
-run test_schedule "$out/test_schedule" "$namesrv" "$misuse_topic" "$logs/schedule-log/"
-if [ "${RMQ_C_VALGRIND:-1}" != 0 ]; then
-    if command -v valgrind >/dev/null; then
-        names+=(valgrind_test_misuse)
-        run valgrind_test_misuse valgrind --error-exitcode=99 --leak-check=no --errors-for-leak-kinds=none -q \
-            --suppressions="$here/valgrind.supp" "$out/test_misuse" "$namesrv" "$misuse_topic"
+names=()
+# ACL (separate broker pair): needs its keys; started first, it overlaps with everything else
+if [ -n "${RMQ_ACL_NAMESRV:-}" ]; then
+    if [ -z "${RMQ_ACL_ACCESS_KEY:-}" ] || [ -z "${RMQ_ACL_SECRET_KEY:-}" ]; then
+        fail_line "test_acl: RMQ_ACL_NAMESRV is set but RMQ_ACL_ACCESS_KEY / RMQ_ACL_SECRET_KEY are not"
     else
-        fail_line "valgrind not found (RMQ_C_VALGRIND=0 skips it)"
+        names+=(test_acl)
+        run test_acl "$out/test_acl" "$RMQ_ACL_NAMESRV" "${RMQ_ACL_C_TOPIC:-rmq_acl_c}" "${RMQ_ACL_TX_TOPIC:-rmq_acl_tx}"
+    fi
+fi
+if [ $acl_only = 0 ]; then
+    names+=(test_producer test_misuse)
+    run test_producer "$out/test_producer" "$namesrv" "$producer_topic"
+    run test_misuse "$out/test_misuse" "$namesrv" "$misuse_topic"
+    # Delivery at a chosen time; the library log goes to its own directory, which the test reads.
+    names+=(test_schedule)
+    mkdir -p "$logs/schedule-log"
+    run test_schedule "$out/test_schedule" "$namesrv" "$misuse_topic" "$logs/schedule-log/"
+    if [ "${RMQ_C_VALGRIND:-1}" != 0 ]; then
+        if command -v valgrind >/dev/null; then
+            names+=(valgrind_test_misuse)
+            run valgrind_test_misuse valgrind --error-exitcode=99 --leak-check=no --errors-for-leak-kinds=none -q \
+                --suppressions="$here/valgrind.supp" "$out/test_misuse" "$namesrv" "$misuse_topic"
+        else
+            fail_line "valgrind not found (RMQ_C_VALGRIND=0 skips it)"
+        fi
     fi
 fi
 
@@ -164,7 +199,8 @@ rm -rf "$consumer_home"
 mkdir -p "$consumer_home"
 prefix=${RMQ_CT_TOPIC_PREFIX:-rmq_ct_}
 export RMQ_CT_TOPIC_PREFIX=$prefix
-all_scenarios=$("$out/test_consumer" "$namesrv" --topics | awk -v p="$prefix" '{ print substr($1, length(p) + 1) }')
+all_scenarios=
+[ $acl_only = 0 ] && all_scenarios=$("$out/test_consumer" "$namesrv" --topics | awk -v p="$prefix" '{ print substr($1, length(p) + 1) }')
 scenarios=${RMQ_C_CONSUMER:-$all_scenarios}
 [ "$scenarios" = none ] && scenarios=
 missing=
