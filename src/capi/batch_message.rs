@@ -29,7 +29,7 @@ pub extern "C" fn AddMessage(batchMsg: *mut CBatchMessage, msg: *mut CMessage) -
         let Some(m) = (unsafe { CMessage::from_ptr(msg) }) else {
             return Err(fail(NULL_POINTER, "AddMessage: argument `msg` is NULL or not a live message"));
         };
-        let copy = m.lock().message.clone();
+        let copy = m.lock().message().clone();
         // SAFETY: a live batch handle from CreateBatchMessage.
         let batch = unsafe { &*batchMsg };
         batch.messages.lock().unwrap_or_else(|e| e.into_inner()).push(copy);

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::ffi::{c_char, c_int, CString};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::common::status::{NULL_POINTER, OK};
 use super::{c_str, entry, non_null, Outcome};
@@ -22,9 +22,11 @@ struct CStrings {
 }
 
 pub struct MessageData {
-    pub message: Message,
-    /// Present for messages that came from a broker.
-    pub ext: Option<Box<MessageExt>>,
+    /// The message of a handle made by `CreateMessage`.
+    own: Message,
+    /// Present for messages that came from a broker: shared with the consumer's cache, not
+    /// copied for the callback (a setter called on it copies it first).
+    pub ext: Option<Arc<MessageExt>>,
     strings: CStrings,
 }
 
@@ -35,15 +37,22 @@ pub struct CMessage {
 }
 
 impl CMessage {
-    pub fn new(message: Message, ext: Option<Box<MessageExt>>) -> Box<CMessage> {
-        Box::new(CMessage { magic: LIVE, data: Mutex::new(MessageData { message, ext, strings: CStrings::default() }) })
+    pub fn new(message: Message) -> Box<CMessage> {
+        CMessage::with_data(MessageData { own: message, ext: None, strings: CStrings::default() })
     }
 
-    /// A handle for a stored message. The message part moves into the handle; the rest of
-    /// `ext` keeps the broker's fields (its own `message` is left empty).
-    pub fn from_ext(mut ext: MessageExt) -> Box<CMessage> {
-        let message = std::mem::replace(&mut ext.message, Message::new(""));
-        CMessage::new(message, Some(Box::new(ext)))
+    /// A handle for a stored message.
+    pub fn from_ext(ext: MessageExt) -> Box<CMessage> {
+        CMessage::from_shared(Arc::new(ext))
+    }
+
+    /// A handle for a stored message that stays shared with its other owners.
+    pub fn from_shared(ext: Arc<MessageExt>) -> Box<CMessage> {
+        CMessage::with_data(MessageData { own: Message::default(), ext: Some(ext), strings: CStrings::default() })
+    }
+
+    fn with_data(data: MessageData) -> Box<CMessage> {
+        Box::new(CMessage { magic: LIVE, data: Mutex::new(data) })
     }
 
     pub fn lock(&self) -> std::sync::MutexGuard<'_, MessageData> {
@@ -70,6 +79,17 @@ impl CMessage {
 }
 
 impl MessageData {
+    pub fn message(&self) -> &Message {
+        self.ext.as_ref().map_or(&self.own, |e| &e.message)
+    }
+
+    pub fn message_mut(&mut self) -> &mut Message {
+        match &mut self.ext {
+            Some(e) => &mut Arc::make_mut(e).message,
+            None => &mut self.own,
+        }
+    }
+
     /// A stable C pointer to `value`, cached under `field`.
     pub fn c_text(&mut self, field: &str, value: &str) -> *const c_char {
         let entry = self.strings.by_field.entry(field.to_string()).or_default();
@@ -80,13 +100,13 @@ impl MessageData {
     }
 
     pub fn c_property(&mut self, key: &str) -> *const c_char {
-        let value = self.message.property(key).unwrap_or("").to_string();
+        let value = self.message().property(key).unwrap_or("").to_string();
         self.c_text(&format!("p:{key}"), &value)
     }
 
     /// The body followed by a NUL, so C readers of text bodies stop at its end.
     pub fn c_body(&mut self) -> *const c_char {
-        let body = &self.message.body;
+        let body = self.ext.as_ref().map_or(&self.own.body, |e| &e.message.body);
         let cached = &mut self.strings.body;
         if cached.len() != body.len() + 1 || &cached[..body.len()] != body.as_slice() {
             cached.clear();
@@ -118,7 +138,7 @@ fn set_text(function: &'static str, msg: *mut CMessage, value: *const c_char, na
         // SAFETY: `value` is NULL or a NUL-terminated string from the host.
         let text = unsafe { c_str(value, name, function, NULL_POINTER)? };
         Ok(with_message(function, msg, NULL_POINTER, |d| {
-            apply(&mut d.message, text);
+            apply(d.message_mut(), text);
             OK
         }))
     })
@@ -134,7 +154,7 @@ pub extern "C" fn CreateMessage(topic: *const c_char) -> *mut CMessage {
             // SAFETY: non-NULL C string from the host.
             unsafe { std::ffi::CStr::from_ptr(topic) }.to_string_lossy().into_owned()
         };
-        Ok(Box::into_raw(CMessage::new(Message::new(&topic), None)))
+        Ok(Box::into_raw(CMessage::new(Message::new(&topic))))
     })
 }
 
@@ -172,7 +192,7 @@ pub extern "C" fn SetMessageBody(msg: *mut CMessage, body: *const c_char) -> c_i
         // SAFETY: non-NULL C string from the host.
         let bytes = unsafe { std::ffi::CStr::from_ptr(body) }.to_bytes().to_vec();
         Ok(with_message("SetMessageBody", msg, NULL_POINTER, |d| {
-            d.message.body = bytes;
+            d.message_mut().body = bytes;
             OK
         }))
     })
@@ -191,7 +211,7 @@ pub extern "C" fn SetByteMessageBody(msg: *mut CMessage, body: *const c_char, le
             unsafe { std::slice::from_raw_parts(body as *const u8, len as usize) }.to_vec()
         };
         Ok(with_message("SetByteMessageBody", msg, NULL_POINTER, |d| {
-            d.message.body = bytes;
+            d.message_mut().body = bytes;
             OK
         }))
     })
@@ -205,7 +225,7 @@ pub extern "C" fn SetMessageProperty(msg: *mut CMessage, key: *const c_char, val
         let key = unsafe { c_str(key, "key", "SetMessageProperty", NULL_POINTER)? };
         let value = unsafe { c_str(value, "value", "SetMessageProperty", NULL_POINTER)? };
         Ok(with_message("SetMessageProperty", msg, NULL_POINTER, |d| {
-            d.message.set_property(&key, &value);
+            d.message_mut().set_property(&key, &value);
             OK
         }))
     })
@@ -215,7 +235,7 @@ pub extern "C" fn SetMessageProperty(msg: *mut CMessage, key: *const c_char, val
 #[no_mangle]
 pub extern "C" fn SetDelayTimeLevel(msg: *mut CMessage, level: c_int) -> c_int {
     with_message("SetDelayTimeLevel", msg, NULL_POINTER, |d| {
-        d.message.set_property(prop::DELAY, &level.to_string());
+        d.message_mut().set_property(prop::DELAY, &level.to_string());
         OK
     })
 }
@@ -223,7 +243,7 @@ pub extern "C" fn SetDelayTimeLevel(msg: *mut CMessage, level: c_int) -> c_int {
 #[no_mangle]
 pub extern "C" fn GetOriginMessageTopic(msg: *mut CMessage) -> *const c_char {
     with_message("GetOriginMessageTopic", msg, std::ptr::null(), |d| {
-        let t = d.message.topic.clone();
+        let t = d.message().topic.clone();
         d.c_text("topic", &t)
     })
 }
@@ -246,7 +266,7 @@ pub extern "C" fn GetOriginMessageBody(msg: *mut CMessage) -> *const c_char {
 /// Not in 2.2.0: the body length, for bodies with NUL bytes. -1 for NULL.
 #[no_mangle]
 pub extern "C" fn GetOriginMessageBodyLength(msg: *mut CMessage) -> c_int {
-    with_message("GetOriginMessageBodyLength", msg, -1, |d| d.message.body.len() as c_int)
+    with_message("GetOriginMessageBodyLength", msg, -1, |d| d.message().body.len() as c_int)
 }
 
 #[no_mangle]
@@ -261,5 +281,5 @@ pub extern "C" fn GetOriginMessageProperty(msg: *mut CMessage, key: *const c_cha
 /// `atoi(DELAY)`, 0 when absent, -1 for NULL (as 2.2.0).
 #[no_mangle]
 pub extern "C" fn GetOriginDelayTimeLevel(msg: *mut CMessage) -> c_int {
-    with_message("GetOriginDelayTimeLevel", msg, -1, |d| d.message.delay_level())
+    with_message("GetOriginDelayTimeLevel", msg, -1, |d| d.message().delay_level())
 }

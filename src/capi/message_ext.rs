@@ -29,7 +29,7 @@ fn text(function: &'static str, msg: *mut CMessageExt, f: impl FnOnce(&mut Messa
 #[no_mangle]
 pub extern "C" fn GetMessageTopic(msgExt: *mut CMessageExt) -> *const c_char {
     text("GetMessageTopic", msgExt, |d| {
-        let t = d.message.topic.clone();
+        let t = d.message().topic.clone();
         d.c_text("topic", &t)
     })
 }
@@ -52,7 +52,7 @@ pub extern "C" fn GetMessageBody(msgExt: *mut CMessageExt) -> *const c_char {
 /// Not in 2.2.0: the (decompressed) body length. -1 for NULL.
 #[no_mangle]
 pub extern "C" fn GetMessageBodyLength(msgExt: *mut CMessageExt) -> c_int {
-    with_message("GetMessageBodyLength", as_msg(msgExt), -1, |d| d.message.body.len() as c_int)
+    with_message("GetMessageBodyLength", as_msg(msgExt), -1, |d| d.message().body.len() as c_int)
 }
 
 #[no_mangle]
@@ -68,15 +68,17 @@ pub extern "C" fn GetMessageProperty(msgExt: *mut CMessageExt, key: *const c_cha
 #[no_mangle]
 pub extern "C" fn GetMessageId(msgExt: *mut CMessageExt) -> *const c_char {
     text("GetMessageId", msgExt, |d| {
-        let offset_id = d.ext.as_ref().map_or("", |e| e.offset_msg_id.as_str());
-        let id = d.message.property(prop::UNIQ_KEY).unwrap_or(offset_id).to_string();
+        let id = match &d.ext {
+            Some(e) => e.msg_id().into_owned(),
+            None => d.message().property(prop::UNIQ_KEY).unwrap_or("").to_string(),
+        };
         d.c_text("msgId", &id)
     })
 }
 
 #[no_mangle]
 pub extern "C" fn GetMessageDelayTimeLevel(msgExt: *mut CMessageExt) -> c_int {
-    with_message("GetMessageDelayTimeLevel", as_msg(msgExt), NUMERIC_NULL, |d| d.message.delay_level())
+    with_message("GetMessageDelayTimeLevel", as_msg(msgExt), NUMERIC_NULL, |d| d.message().delay_level())
 }
 
 #[no_mangle]

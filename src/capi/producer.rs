@@ -344,7 +344,7 @@ fn message_of(msg: *mut CMessage, function: &str) -> Result<(&'static CMessage, 
     // SAFETY: NULL or a live message handle of ours.
     match unsafe { CMessage::from_ptr(msg) } {
         Some(m) => {
-            let copy = m.lock().message.clone();
+            let copy = m.lock().message().clone();
             Ok((m, copy))
         }
         None => Err(fail(NULL_POINTER, format!("{function}: argument `msg` is NULL or not a live message"))),
@@ -357,7 +357,7 @@ fn write_back(handle: &CMessage, sent: &Message) {
     let mut data = handle.lock();
     for key in [prop::UNIQ_KEY, prop::SHARDING_KEY] {
         if let Some(v) = sent.property(key) {
-            data.message.properties.insert(key.to_string(), v.to_string());
+            data.message_mut().properties.insert(key.to_string(), v.to_string());
         }
     }
 }
@@ -631,8 +631,8 @@ pub extern "C" fn SendMessageTransaction(
 /// caller's message.
 fn write_back_all(handle: &CMessage, sent: &Message) {
     let mut data = handle.lock();
-    data.message.properties = sent.properties.clone();
-    data.message.sys_flag = sent.sys_flag;
+    data.message_mut().properties = sent.properties.clone();
+    data.message_mut().sys_flag = sent.sys_flag;
 }
 
 /// 0 commit, 1 rollback, anything else unknown (a Python executor that raises returns garbage).

@@ -130,14 +130,14 @@ struct HostListener {
 }
 
 impl MessageListener for HostListener {
-    fn consume(&self, msgs: &[MessageExt]) -> Vec<bool> {
+    fn consume(&self, msgs: &[Arc<MessageExt>]) -> Vec<bool> {
         let mut verdicts = Vec::with_capacity(msgs.len());
         for m in msgs {
             if self.orderly && verdicts.last() == Some(&false) {
                 verdicts.push(false);
                 continue;
             }
-            let handle = Box::into_raw(CMessage::from_ext(m.clone()));
+            let handle = Box::into_raw(CMessage::from_shared(m.clone()));
             super::paint_stack();
             // SAFETY: the host's function pointer with its own consumer pointer and a message
             // handle that lives until the call returns.

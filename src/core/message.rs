@@ -37,8 +37,8 @@ pub mod sysflag {
 const NAME_VALUE_SEPARATOR: char = '\u{1}';
 const PROPERTY_SEPARATOR: char = '\u{2}';
 
-/// An outgoing message.
-#[derive(Debug, Clone, PartialEq)]
+/// An outgoing message. (`Default` is the empty placeholder, without `Message::new`'s `WAIT`.)
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Message {
     pub topic: String,
     pub flag: i32,
@@ -147,14 +147,21 @@ pub struct MessageExt {
     pub store_host: SocketAddr,
     pub reconsume_times: i32,
     pub prepared_transaction_offset: i64,
-    /// The broker's id: store host + commit-log offset.
-    pub offset_msg_id: String,
 }
 
 impl MessageExt {
     /// The client-side unique id when the producer set one, else the broker's offset id.
-    pub fn msg_id(&self) -> &str {
-        self.message.property(prop::UNIQ_KEY).unwrap_or(&self.offset_msg_id)
+    pub fn msg_id(&self) -> std::borrow::Cow<'_, str> {
+        match self.message.property(prop::UNIQ_KEY) {
+            Some(id) => id.into(),
+            None => self.offset_msg_id().into(),
+        }
+    }
+
+    /// The broker's id: store host + commit-log offset (made when asked: most messages carry
+    /// a unique id, and this is per message on the consume path).
+    pub fn offset_msg_id(&self) -> String {
+        offset_message_id(&self.store_host, self.commit_log_offset)
     }
 }
 
@@ -236,7 +243,6 @@ pub fn decode_message(mut b: Bytes) -> Result<MessageExt> {
     let topic = String::from_utf8_lossy(&take(&mut b, topic_len)?).into_owned();
     let props_len = if b.remaining() >= 2 { b.get_i16().max(0) as usize } else { 0 };
     let properties = decode_properties(&String::from_utf8_lossy(&take(&mut b, props_len)?));
-    let offset_msg_id = offset_message_id(&store_host, commit_log_offset);
     Ok(MessageExt {
         message: Message { topic, flag, sys_flag, body, properties },
         store_size,
@@ -250,7 +256,6 @@ pub fn decode_message(mut b: Bytes) -> Result<MessageExt> {
         store_host,
         reconsume_times,
         prepared_transaction_offset,
-        offset_msg_id,
     })
 }
 
@@ -342,7 +347,7 @@ mod tests {
         let m = decode_message(stored("T", b"x", "", flags)).unwrap();
         assert_eq!(m.born_host.to_string(), "[::1]:5555");
         assert_eq!(m.store_host.to_string(), "[::1]:10911");
-        assert_eq!(m.offset_msg_id.len(), 56);
+        assert_eq!(m.offset_msg_id().len(), 56);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! an I/O thread), sized by `SetPushConsumerThreadCount`.
 
 use std::cell::Cell;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,63 +17,77 @@ thread_local! {
     static CURRENT_POOL: Cell<u64> = const { Cell::new(0) };
 }
 
+/// The queue and its bookkeeping under one lock, which no thread holds while it waits or runs a
+/// job (a `Mutex<Receiver>` held across `recv()` made idle threads fight over it).
 #[derive(Default)]
-struct Pending {
-    count: Mutex<usize>,
+struct State {
+    jobs: VecDeque<Job>,
+    /// Queued plus running jobs.
+    pending: usize,
+    closed: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+    /// A job was queued, or the pool closed.
+    work: Condvar,
+    /// `pending` reached 0.
     idle: Condvar,
 }
 
 pub struct ConsumePool {
     id: u64,
-    tx: Mutex<Option<Sender<Job>>>,
+    shared: Arc<Shared>,
     threads: Mutex<Vec<RawThread>>,
-    pending: Arc<Pending>,
 }
 
 impl ConsumePool {
     pub fn start(name: &str, threads: usize) -> std::io::Result<ConsumePool> {
         prime_unwinder();
         let id = NEXT_POOL.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = channel::<Job>();
-        let rx = Arc::new(Mutex::new(rx));
-        let pending = Arc::new(Pending::default());
+        let shared = Arc::new(Shared::default());
         let mut handles = Vec::new();
         for i in 0..threads.max(1) {
-            let rx: Arc<Mutex<Receiver<Job>>> = rx.clone();
-            let pending = pending.clone();
+            let shared = shared.clone();
             // Raw threads: host code may end them with pthread_exit (see RawThread).
             handles.push(spawn_raw_thread(&format!("{name}-{i}"), Box::new(move || {
                 CURRENT_POOL.with(|c| c.set(id));
+                let mut state = shared.state.lock().unwrap();
                 loop {
-                    let job = match rx.lock() {
-                        Ok(r) => r.recv(),
-                        Err(_) => return,
+                    let Some(job) = state.jobs.pop_front() else {
+                        if state.closed {
+                            return;
+                        }
+                        state = shared.work.wait(state).unwrap();
+                        continue;
                     };
-                    let Ok(job) = job else { return };
+                    drop(state);
                     // No panic guard around the job: host code in it may end this thread with a
                     // forced unwind (pthread_exit), which a guard here would turn into an abort.
                     // Jobs guard their own work around the host call instead.
                     job();
-                    let mut n = pending.count.lock().unwrap();
-                    *n -= 1;
-                    if *n == 0 {
-                        pending.idle.notify_all();
+                    state = shared.state.lock().unwrap();
+                    state.pending -= 1;
+                    if state.pending == 0 {
+                        shared.idle.notify_all();
                     }
                 }
             }))?);
         }
-        Ok(ConsumePool { id, tx: Mutex::new(Some(tx)), threads: Mutex::new(handles), pending })
+        Ok(ConsumePool { id, shared, threads: Mutex::new(handles) })
     }
 
     /// Queues a job; false once the pool is closed.
     pub fn submit(&self, job: Job) -> bool {
-        let tx = self.tx.lock().unwrap();
-        let Some(tx) = tx.as_ref() else { return false };
-        *self.pending.count.lock().unwrap() += 1;
-        if tx.send(job).is_err() {
-            *self.pending.count.lock().unwrap() -= 1;
+        let mut state = self.shared.state.lock().unwrap();
+        if state.closed {
             return false;
         }
+        state.jobs.push_back(job);
+        state.pending += 1;
+        drop(state);
+        self.shared.work.notify_one();
         true
     }
 
@@ -85,20 +99,21 @@ impl ConsumePool {
     /// Waits until every queued job has finished; false after `timeout`.
     pub fn wait_idle(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        let mut n = self.pending.count.lock().unwrap();
-        while *n > 0 {
+        let mut state = self.shared.state.lock().unwrap();
+        while state.pending > 0 {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return false;
             }
-            n = self.pending.idle.wait_timeout(n, left).unwrap().0;
+            state = self.shared.idle.wait_timeout(state, left).unwrap().0;
         }
         true
     }
 
     /// Stops taking jobs and joins the threads once the queued ones have run (bounded).
     pub fn close(&self, timeout: Duration) {
-        self.tx.lock().unwrap().take();
+        self.shared.state.lock().unwrap().closed = true;
+        self.shared.work.notify_all();
         if self.wait_idle(timeout) {
             for h in self.threads.lock().unwrap().drain(..) {
                 h.join();

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
 
@@ -12,7 +12,8 @@ use crate::core::route::MessageQueue;
 
 #[derive(Default)]
 struct Cache {
-    msgs: BTreeMap<i64, MessageExt>,
+    /// Shared with the consume jobs and the callback handles: the cache holds no copy.
+    msgs: BTreeMap<i64, Arc<MessageExt>>,
     bytes: usize,
     /// Highest queue offset ever added, -1 before the first.
     highest: i64,
@@ -87,7 +88,7 @@ impl ProcessQueue {
         self.lock_time_ms.load(Ordering::Acquire)
     }
 
-    pub fn add(&self, msgs: &[MessageExt]) {
+    pub fn add(&self, msgs: &[Arc<MessageExt>]) {
         let mut c = self.cache.lock().unwrap();
         for m in msgs {
             if c.msgs.insert(m.queue_offset, m.clone()).is_none() {
@@ -121,14 +122,14 @@ impl ProcessQueue {
     }
 
     /// Orderly: the first `n` cached messages, in queue order, left in the cache.
-    pub fn first(&self, n: usize) -> Vec<MessageExt> {
+    pub fn first(&self, n: usize) -> Vec<Arc<MessageExt>> {
         self.cache.lock().unwrap().msgs.values().take(n).cloned().collect()
     }
 
     /// Orderly: counts one more delivery of the message at `offset`.
     pub fn bump_reconsume(&self, offset: i64) {
         if let Some(m) = self.cache.lock().unwrap().msgs.get_mut(&offset) {
-            m.reconsume_times += 1;
+            Arc::make_mut(m).reconsume_times += 1;
         }
     }
 
@@ -157,14 +158,13 @@ mod tests {
             store_host: addr,
             reconsume_times: 0,
             prepared_transaction_offset: 0,
-            offset_msg_id: String::new(),
         }
     }
 
     #[test]
     fn commit_offset_is_the_first_unconsumed() {
         let pq = ProcessQueue::new(MessageQueue { topic: "T".into(), broker_name: "b".into(), queue_id: 0 });
-        pq.add(&[msg(10, 5), msg(11, 5), msg(12, 5)]);
+        pq.add(&[Arc::new(msg(10, 5)), Arc::new(msg(11, 5)), Arc::new(msg(12, 5))]);
         assert_eq!((pq.count(), pq.bytes()), (3, 15));
         assert_eq!(pq.remove([11]), 10);
         assert_eq!(pq.remove([10]), 12);

@@ -40,7 +40,7 @@ const MAX_RECONSUME_TIMES: i32 = 16;
 /// Consumes messages handed over by the library. Returns one verdict per message, in order:
 /// `true` consumed, `false` to be delivered again later.
 pub trait MessageListener: Send + Sync {
-    fn consume(&self, msgs: &[MessageExt]) -> Vec<bool>;
+    fn consume(&self, msgs: &[Arc<MessageExt>]) -> Vec<bool>;
 }
 
 #[derive(Clone, Debug)]
@@ -365,7 +365,7 @@ impl Inner {
     }
 
     /// Hands freshly pulled messages to the consume threads.
-    fn dispatch(self: &Arc<Self>, pq: &Arc<ProcessQueue>, msgs: Vec<MessageExt>) {
+    fn dispatch(self: &Arc<Self>, pq: &Arc<ProcessQueue>, msgs: Vec<Arc<MessageExt>>) {
         if self.config.orderly {
             self.schedule_orderly(pq.clone(), Duration::ZERO);
             return;
@@ -378,7 +378,7 @@ impl Inner {
         self.pool.submit(Box::new(move || {
             let mut rest = msgs.into_iter();
             loop {
-                let chunk: Vec<MessageExt> = rest.by_ref().take(batch).collect();
+                let chunk: Vec<Arc<MessageExt>> = rest.by_ref().take(batch).collect();
                 if chunk.is_empty() {
                     return;
                 }
@@ -387,12 +387,12 @@ impl Inner {
         }));
     }
 
-    fn submit_concurrent(self: &Arc<Self>, pq: Arc<ProcessQueue>, msgs: Vec<MessageExt>) {
+    fn submit_concurrent(self: &Arc<Self>, pq: Arc<ProcessQueue>, msgs: Vec<Arc<MessageExt>>) {
         let me = self.clone();
         self.pool.submit(Box::new(move || me.consume_concurrently(&pq, msgs)));
     }
 
-    fn consume_concurrently(self: &Arc<Self>, pq: &Arc<ProcessQueue>, msgs: Vec<MessageExt>) {
+    fn consume_concurrently(self: &Arc<Self>, pq: &Arc<ProcessQueue>, msgs: Vec<Arc<MessageExt>>) {
         if self.stopping() || pq.is_dropped() {
             return;
         }
@@ -413,7 +413,7 @@ impl Inner {
         }
     }
 
-    fn after_consume(self: &Arc<Self>, pq: &Arc<ProcessQueue>, msgs: Vec<MessageExt>, verdicts: Vec<bool>) {
+    fn after_consume(self: &Arc<Self>, pq: &Arc<ProcessQueue>, msgs: Vec<Arc<MessageExt>>, verdicts: Vec<bool>) {
         let mut done = Vec::with_capacity(msgs.len());
         let mut again = Vec::new();
         for (i, m) in msgs.into_iter().enumerate() {
@@ -436,7 +436,7 @@ impl Inner {
             // Send-back failed: keep the messages (their offsets hold the commit back) and try
             // them here again shortly, never losing them.
             for m in &mut again {
-                m.reconsume_times += 1;
+                Arc::make_mut(m).reconsume_times += 1;
             }
             let me = self.clone();
             let pq = pq.clone();
@@ -711,6 +711,7 @@ async fn pull_loop(inner: Arc<Inner>, pq: Arc<ProcessQueue>, start: Option<i64>)
                                 }
                             }
                         }
+                        let msgs: Vec<Arc<MessageExt>> = msgs.into_iter().map(Arc::new).collect();
                         pq.add(&msgs);
                         inner.dispatch(&pq, msgs);
                     }
@@ -758,7 +759,8 @@ impl InboundHandler for Inbound {
                 let me = inner.clone();
                 let submitted = inner.pool.submit(Box::new(move || {
                     let start = Instant::now();
-                    let msgs = decode_messages(cmd.body.clone()).unwrap_or_default();
+                    let msgs: Vec<Arc<MessageExt>> =
+                        decode_messages(cmd.body.clone()).unwrap_or_default().into_iter().map(Arc::new).collect();
                     let ok = !msgs.is_empty() && me.listener.consume(&msgs).iter().all(|v| *v);
                     let body = json!({
                         "order": me.config.orderly, "autoCommit": true,
