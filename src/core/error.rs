@@ -70,6 +70,15 @@ impl Error {
     pub fn state(text: impl Into<String>) -> Self {
         Error::State(text.into())
     }
+
+    /// A broker refused the request for access control (wrong or missing credentials).
+    pub fn is_access_denied(&self) -> bool {
+        match self {
+            Error::Broker { code, remark, .. } => access_denied_reason(*code, remark).is_some(),
+            Error::Exhausted { last, .. } => last.is_access_denied(),
+            _ => false,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -129,13 +129,20 @@ impl PushConsumer {
         inner.client.start_housekeeping(&runtime);
         // First rebalance before returning, so that a started consumer owns its queues.
         let first = inner.clone();
+        let consumer = PushConsumer { inner };
+        let inner = &consumer.inner;
         if let Err(e) = crate::core::runtime::block_on(async move { first.rebalance().await })? {
+            if e.is_access_denied() {
+                // Wrong or missing credentials never get better by waiting: say so at start.
+                let _ = consumer.shutdown();
+                return Err(e);
+            }
             // Not fatal: the topic may appear later; rebalancing goes on every 20 s.
             log::warn(&format!("first rebalance of {}: {e}", inner.config.group));
         }
         runtime.spawn(background(inner.clone(), handler));
         log::info(&format!("push consumer {} started as {}", inner.config.group, inner.client.client_id));
-        Ok(PushConsumer { inner })
+        Ok(consumer)
     }
 
     /// True when called from one of this consumer's callbacks.
