@@ -113,9 +113,12 @@ ROCKETMQCLIENT_API int SendMessageTransaction(CProducer* producer,
                                               CSendResult* result);
 
 /* Cancels a message scheduled with the property __STARTDELIVERTIME (not in 2.2.0): msgId is the
- * id its send returned, startDeliverTime the same epoch milliseconds it was sent with. Sends the
- * cancel message (__CANCEL_SCHEDULED_MSG) to the topic; works on brokers with timer messages
- * (Apache RocketMQ 5.x). Returns 0, or PRODUCER_SEND_SYNC_FAILED with an error text. */
+ * id its send returned, startDeliverTime the same epoch milliseconds it was sent with. The same as
+ * SendMessageSync of a message to the topic with __CANCEL_SCHEDULED_MSG = msgId and that
+ * __STARTDELIVERTIME: the broker's timer delete markers go to every broker of the topic (Apache
+ * RocketMQ 5.x; no broker setting needed). Returns 0, or PRODUCER_SEND_SYNC_FAILED with an error
+ * text: the time has passed, or the brokers are Apache RocketMQ 4.x, which has no timer messages
+ * (the message was delivered at once; nothing is sent). */
 ROCKETMQCLIENT_API int CancelScheduledMessage(CProducer* producer,
                                               const char* topic,
                                               const char* msgId,

@@ -66,10 +66,12 @@ pub struct Producer {
     client: Arc<Client>,
     next_queue: AtomicUsize,
     stopped: AtomicBool,
+    /// Transactions this producer ended with commit / rollback (see `core::transaction`).
+    pub(super) ended: Arc<super::transaction::Outcomes>,
 }
 
 /// A message ready for the wire: validated, id assigned, maybe compressed.
-struct Prepared {
+pub(super) struct Prepared {
     topic: String,
     body: bytes::Bytes,
     flag: i32,
@@ -91,7 +93,13 @@ impl Producer {
         client.add_producer_group(&config.group);
         client.start_housekeeping(&runtime);
         log::info(&format!("producer {} started as {}", config.group, client.client_id));
-        Ok(Arc::new(Producer { config, client, next_queue: AtomicUsize::new(0), stopped: AtomicBool::new(false) }))
+        Ok(Arc::new(Producer {
+            config,
+            client,
+            next_queue: AtomicUsize::new(0),
+            stopped: AtomicBool::new(false),
+            ended: Arc::new(super::transaction::Outcomes::default()),
+        }))
     }
 
     pub fn config(&self) -> &ProducerConfig {
@@ -102,7 +110,7 @@ impl Producer {
         &self.client
     }
 
-    fn check_running(&self) -> Result<()> {
+    pub(super) fn check_running(&self) -> Result<()> {
         if self.stopped.load(Ordering::Acquire) {
             Err(Error::state("the producer has been shut down"))
         } else {
@@ -120,10 +128,20 @@ impl Producer {
 
     /// Validates `msg`, assigns its `UNIQ_KEY` (kept on the caller's message, as 2.2.0 did) and
     /// compresses a large body for the wire.
-    fn prepare(&self, msg: &mut Message) -> Result<Prepared> {
+    pub(super) fn prepare(&self, msg: &mut Message) -> Result<Prepared> {
         validate(msg, self.config.max_message_size)?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as i64;
-        let scheduled = super::schedule::apply(msg, now)?;
+        let timing = super::schedule::apply(msg, now)?;
+        if matches!(timing, super::schedule::Timing::Cancel { .. }) && msg.property(super::schedule::TIMER_DEL_UNIQKEY).is_none() {
+            // Only `send` (SendMessageSync, CancelScheduledMessage) turns a cancellation into the
+            // broker's markers: they go to every broker of the topic, which one asynchronous,
+            // one-way or orderly send cannot do.
+            return Err(Error::InvalidMessage(format!(
+                "a message with {} cancels a scheduled message: send it with SendMessageSync or call CancelScheduledMessage",
+                super::schedule::CANCEL_SCHEDULED_MSG
+            )));
+        }
+        let scheduled = timing != super::schedule::Timing::Now;
         let msg_id = ids::unique_message_id();
         msg.properties.insert(prop::UNIQ_KEY.to_string(), msg_id.clone());
         let mut sys_flag = msg.sys_flag;
@@ -163,6 +181,12 @@ impl Producer {
             }
             if i > 0 && m.delay_level() > 0 {
                 return Err(Error::InvalidMessage("messages of a batch cannot have a delay level".into()));
+            }
+            if m.property(super::schedule::CANCEL_SCHEDULED_MSG).is_some() {
+                return Err(Error::InvalidMessage(format!(
+                    "a message with {} cancels a scheduled message: send it with SendMessageSync or call CancelScheduledMessage",
+                    super::schedule::CANCEL_SCHEDULED_MSG
+                )));
             }
             let id = ids::unique_message_id();
             m.properties.insert(prop::UNIQ_KEY.to_string(), id.clone());
@@ -247,7 +271,7 @@ impl Producer {
     }
 
     /// The topic's writable queues, from the cache or (on a miss) a lookup.
-    fn queues_blocking(&self, topic: &str) -> Result<(Arc<TopicRouteData>, Vec<MessageQueue>)> {
+    pub(super) fn queues_blocking(&self, topic: &str) -> Result<(Arc<TopicRouteData>, Vec<MessageQueue>)> {
         if let Some(route) = self.client.cached_route(topic) {
             let queues = route.write_queues(topic);
             if !queues.is_empty() {
@@ -258,7 +282,7 @@ impl Producer {
     }
 
     /// One attempt, made and awaited on the calling thread.
-    fn send_once(&self, route: &TopicRouteData, p: &Prepared, mq: &MessageQueue, timeout: Duration) -> Result<SendResult> {
+    pub(super) fn send_once(&self, route: &TopicRouteData, p: &Prepared, mq: &MessageQueue, timeout: Duration) -> Result<SendResult> {
         let addr = route.master_addr(&mq.broker_name).ok_or_else(|| Error::NoRoute(p.topic.clone()))?;
         let resp = self.client.remoting.invoke_blocking(addr, self.request(p, mq), timeout)?;
         send_result(addr, resp, p, mq)
@@ -268,6 +292,9 @@ impl Producer {
     /// queues, moving to another broker after a failure, within the send timeout overall.
     pub fn send(&self, msg: &mut Message) -> Result<SendResult> {
         self.check_running()?;
+        if msg.property(super::schedule::CANCEL_SCHEDULED_MSG).is_some() {
+            return self.cancel_scheduled(msg);
+        }
         let p = self.prepare(msg)?;
         let (route, queues) = self.queues_blocking(&p.topic)?;
         self.send_with_retries(&route, &p, &queues)
@@ -409,7 +436,7 @@ fn queue_at(queues: &[MessageQueue], index: i32) -> Result<MessageQueue> {
 }
 
 /// Errors after which another queue (or broker) is worth a try.
-fn retryable(e: &Error) -> bool {
+pub(super) fn retryable(e: &Error) -> bool {
     match e {
         Error::Remoting(RemotingError::Codec(_)) => false,
         Error::Remoting(_) | Error::NoRoute(_) => true,
@@ -427,7 +454,7 @@ fn retryable(e: &Error) -> bool {
     }
 }
 
-fn validate(msg: &Message, max_size: usize) -> Result<()> {
+pub(super) fn validate(msg: &Message, max_size: usize) -> Result<()> {
     let topic = msg.topic.trim();
     if topic.is_empty() {
         return Err(Error::InvalidMessage("the topic is empty".into()));

@@ -1,16 +1,33 @@
 //! Transactional messages: the half message, the local transaction's outcome sent with
-//! END_TRANSACTION, and the broker's check-backs answered by a checker on our callback thread.
+//! END_TRANSACTION, and the broker's check-backs answered by a checker on the producer's own
+//! check thread.
+//!
+//! Exactly once. The broker checks a half message that has no commit/rollback record ("op") yet
+//! once it is older than `transactionTimeOut`. Before asking, it stores a *new copy* of the half
+//! message (`TransactionalMessageServiceImpl.putBackHalfMsgQueue`), and the check names that
+//! copy's offsets (`tranStateTableOffset`, `commitLogOffset`): an answer must carry those, and a
+//! COMMIT of the copy stores the real message once more. A 5.x broker writes its op records in
+//! batches (`TransactionalOpBatchService`, every `transactionOpBatchInterval`, default 3 s), so
+//! it can check a transaction whose END_TRANSACTION it has already carried out: answering COMMIT
+//! there (as the application's record says) delivers the message twice. So this producer sends
+//! COMMIT and ROLLBACK as requests and waits for the broker's answer (the Java client sends them
+//! one-way), remembers the transactions the broker confirmed (`Outcomes`), and answers a later
+//! check of one of them itself, without the checker: ROLLBACK, which removes only the new half
+//! copy the check is about (`EndTransactionProcessor`: `deletePrepareMessage` of that copy); the
+//! real message the confirmed commit stored stays. Unknown outcomes stay one-way (the broker
+//! does not answer them).
 
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::time::{Duration, Instant};
 
 use super::consumer::pool::ConsumePool;
 use super::error::{Error, Result};
 use super::log;
 use super::message::{decode_message, prop, Message, MessageExt};
 use super::producer::{Producer, SendResult, SendStatus};
-use crate::remoting::{Connection, InboundHandler, RemotingCommand};
+use crate::remoting::{Connection, InboundHandler, RemotingCommand, RemotingError};
 
 pub const END_TRANSACTION: i32 = 37;
 pub const CHECK_TRANSACTION_STATE: i32 = 39;
@@ -48,15 +65,135 @@ fn commit_log_offset(offset_msg_id: &str) -> i64 {
     i64::from_str_radix(&offset_msg_id[n - 16..], 16).unwrap_or(0)
 }
 
-fn end_request(group: &str, state: TransactionState, queue_offset: i64, commit_log_offset: i64, msg_id: &str, transaction_id: &str, from_check: bool) -> RemotingCommand {
-    RemotingCommand::request(END_TRANSACTION)
-        .with_field("producerGroup", group)
-        .with_field("tranStateTableOffset", queue_offset)
-        .with_field("commitLogOffset", commit_log_offset)
-        .with_field("commitOrRollback", state.wire())
-        .with_field("fromTransactionCheck", from_check)
-        .with_field("msgId", msg_id)
-        .with_field("transactionId", transaction_id)
+/// The header fields of END_TRANSACTION (`EndTransactionRequestHeader`).
+struct EndTransaction<'a> {
+    group: &'a str,
+    state: TransactionState,
+    /// The half message's queue offset (a check's `tranStateTableOffset`).
+    queue_offset: i64,
+    commit_log_offset: i64,
+    msg_id: &'a str,
+    transaction_id: &'a str,
+    from_check: bool,
+    /// 5.x optional `topic` and `bname`, as the Java client sends them.
+    topic: Option<&'a str>,
+    broker_name: Option<&'a str>,
+}
+
+impl EndTransaction<'_> {
+    fn request(&self) -> RemotingCommand {
+        let mut req = RemotingCommand::request(END_TRANSACTION)
+            .with_field("producerGroup", self.group)
+            .with_field("tranStateTableOffset", self.queue_offset)
+            .with_field("commitLogOffset", self.commit_log_offset)
+            .with_field("commitOrRollback", self.state.wire())
+            .with_field("fromTransactionCheck", self.from_check)
+            .with_field("msgId", self.msg_id)
+            .with_field("transactionId", self.transaction_id);
+        if let Some(t) = self.topic {
+            req = req.with_field("topic", t);
+        }
+        if let Some(b) = self.broker_name {
+            req = req.with_field("bname", b);
+        }
+        req
+    }
+}
+
+/// How long a confirmed outcome is remembered, and how many at most (oldest dropped first). A
+/// duplicate check comes within the broker's op batch interval plus a check interval or two.
+const KEEP_OUTCOME: Duration = Duration::from_secs(600);
+const MAX_OUTCOMES: usize = 100_000;
+/// How long a check waits for an END_TRANSACTION of the same transaction still in flight.
+const WAIT_IN_FLIGHT: Duration = Duration::from_secs(3);
+/// Timeout of the END_TRANSACTION that answers a check.
+const CHECK_ANSWER_TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Outcome {
+    /// END_TRANSACTION sent, the broker's answer not in yet.
+    Ending,
+    /// The broker confirmed this commit / rollback.
+    Ended(TransactionState),
+}
+
+/// The transactions (by `UNIQ_KEY`) whose commit or rollback the broker confirmed to this producer.
+#[derive(Default)]
+pub struct Outcomes {
+    table: Mutex<OutcomeTable>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+struct OutcomeTable {
+    map: HashMap<String, (Outcome, Instant)>,
+    order: VecDeque<(Instant, String)>,
+}
+
+impl Outcomes {
+    fn set(&self, id: &str, outcome: Option<Outcome>) {
+        let mut t = self.table.lock().unwrap();
+        match outcome {
+            Some(o) => {
+                let now = Instant::now();
+                t.map.insert(id.to_string(), (o, now));
+                t.order.push_back((now, id.to_string()));
+                while let Some((at, _)) = t.order.front() {
+                    if t.order.len() <= MAX_OUTCOMES && at.elapsed() < KEEP_OUTCOME {
+                        break;
+                    }
+                    let (at, key) = t.order.pop_front().unwrap();
+                    if t.map.get(&key).is_some_and(|(_, since)| *since == at) {
+                        t.map.remove(&key);
+                    }
+                }
+            }
+            None => {
+                t.map.remove(id);
+            }
+        }
+        drop(t);
+        self.changed.notify_all();
+    }
+
+    /// The confirmed outcome of `id`, waiting up to `wait` while its END_TRANSACTION is in flight.
+    fn confirmed(&self, id: &str, wait: Duration) -> Option<TransactionState> {
+        let deadline = Instant::now() + wait;
+        let mut t = self.table.lock().unwrap();
+        loop {
+            match t.map.get(id).map(|(o, _)| *o) {
+                None => return None,
+                Some(Outcome::Ended(s)) => return Some(s),
+                Some(Outcome::Ending) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return None;
+                    }
+                    t = self.changed.wait_timeout(t, left).unwrap().0;
+                }
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.table.lock().unwrap().map.len()
+    }
+}
+
+/// Whether the broker carried out an END_TRANSACTION it answered with `resp`.
+fn confirmed_by(resp: &std::result::Result<RemotingCommand, RemotingError>, id: &str) -> bool {
+    match resp {
+        Ok(r) if r.code == super::client::response::SUCCESS => true,
+        Ok(r) => {
+            log::warn(&format!("END_TRANSACTION for {id} refused: code {} {}", r.code, r.remark));
+            false
+        }
+        Err(e) => {
+            log::warn(&format!("END_TRANSACTION for {id} failed: {e} (the broker will check back)"));
+            false
+        }
+    }
 }
 
 impl Producer {
@@ -72,19 +209,30 @@ impl Producer {
             .master_addr_of(&result.queue.topic, &result.queue.broker_name)
             .ok_or_else(|| Error::NoRoute(result.queue.topic.clone()))?;
         let transaction_id = result.transaction_id.clone().unwrap_or_else(|| result.msg_id.clone());
-        let req = end_request(
-            &self.config().group,
+        let end = EndTransaction {
+            group: &self.config().group,
             state,
-            result.queue_offset,
-            commit_log_offset(&result.offset_msg_id),
-            &result.msg_id,
-            &transaction_id,
-            false,
-        );
-        // As the other clients: the outcome is one-way; the broker checks back if it is lost.
-        if let Err(e) = super::runtime::block_on(self.client().remoting.invoke_oneway(&addr, req))? {
-            log::warn(&format!("END_TRANSACTION for {} failed: {e}", result.msg_id));
+            queue_offset: result.queue_offset,
+            commit_log_offset: commit_log_offset(&result.offset_msg_id),
+            msg_id: &result.msg_id,
+            transaction_id: &transaction_id,
+            from_check: false,
+            topic: Some(&result.queue.topic),
+            broker_name: Some(&result.queue.broker_name),
+        };
+        if state == TransactionState::Unknown {
+            // The broker does not answer an unknown outcome; it checks back later.
+            if let Err(e) = super::runtime::block_on(self.client().remoting.invoke_oneway(&addr, end.request()))? {
+                log::warn(&format!("END_TRANSACTION for {} failed: {e}", result.msg_id));
+            }
+            return Ok(result);
         }
+        // Commit / rollback: wait for the broker's answer, so that a check of this transaction
+        // that crosses our END_TRANSACTION (see the module text) is answered from it.
+        self.ended.set(&result.msg_id, Some(Outcome::Ending));
+        let resp = self.client().remoting.invoke_blocking(&addr, end.request(), self.config().send_timeout);
+        let ok = confirmed_by(&resp, &result.msg_id);
+        self.ended.set(&result.msg_id, ok.then_some(Outcome::Ended(state)));
         Ok(result)
     }
 
@@ -93,7 +241,13 @@ impl Producer {
     /// shutting the producer down.
     pub fn set_transaction_checker(&self, checker: Arc<dyn TransactionChecker>) -> Result<Arc<TransactionChecks>> {
         let pool = ConsumePool::start("rocketmq-check", 1).map_err(|e| Error::state(format!("cannot start the check thread: {e}")))?;
-        let checks = Arc::new(TransactionChecks { group: self.config().group.clone(), checker, pool, stopped: Arc::new(AtomicBool::new(false)) });
+        let checks = Arc::new(TransactionChecks {
+            group: self.config().group.clone(),
+            checker,
+            pool,
+            stopped: Arc::new(AtomicBool::new(false)),
+            ended: self.ended.clone(),
+        });
         let handler: Arc<dyn InboundHandler> = checks.clone();
         self.client().remoting.set_inbound(Arc::downgrade(&handler));
         Ok(checks)
@@ -106,6 +260,7 @@ pub struct TransactionChecks {
     checker: Arc<dyn TransactionChecker>,
     pool: ConsumePool,
     stopped: Arc<AtomicBool>,
+    ended: Arc<Outcomes>,
 }
 
 impl TransactionChecks {
@@ -132,6 +287,7 @@ impl InboundHandler for TransactionChecks {
             }
         };
         let checker = self.checker.clone();
+        let ended = self.ended.clone();
         let conn: Weak<Connection> = Arc::downgrade(conn);
         let group = msg.message.property(prop::PGROUP).map_or_else(|| self.group.clone(), String::from);
         // The checker is host code: it runs on the producer's check thread, never on this I/O
@@ -141,19 +297,61 @@ impl InboundHandler for TransactionChecks {
             if is_stopped.load(Ordering::Acquire) {
                 return;
             }
+            // The offsets of the half message copy this check is about (a new copy per check).
             let queue_offset = cmd.field_i64("tranStateTableOffset").unwrap_or(msg.queue_offset);
             let commit_offset = cmd.field_i64("commitLogOffset").unwrap_or(msg.commit_log_offset);
-            let msg_id = cmd.field("msgId").map(String::from).unwrap_or_else(|| msg.msg_id().to_string());
-            let transaction_id = cmd.field("transactionId").map(String::from).unwrap_or_else(|| msg_id.clone());
-            let state = checker.check(msg);
-            let req = end_request(&group, state, queue_offset, commit_offset, &msg_id, &transaction_id, true);
-            match conn.upgrade() {
-                Some(c) => {
-                    if let Err(e) = c.send_oneway(req) {
-                        log::warn(&format!("answer to the transaction check of {msg_id} failed: {e}"));
-                    }
+            let msg_id = cmd.field("msgId").filter(|s| !s.is_empty()).map(String::from).unwrap_or_else(|| msg.msg_id().to_string());
+            let transaction_id =
+                cmd.field("transactionId").filter(|s| !s.is_empty()).map(String::from).unwrap_or_else(|| msg_id.clone());
+            let known = ended.confirmed(&msg_id, WAIT_IN_FLIGHT);
+            let state = match known {
+                Some(done) => {
+                    // Ended and confirmed before: this copy is the broker's leftover; drop it.
+                    log::info(&format!(
+                        "transaction check of {msg_id} (half offset {queue_offset}): the broker already confirmed its \
+                         {done:?}, answering rollback for this copy only"
+                    ));
+                    TransactionState::Rollback
                 }
-                None => log::warn(&format!("connection gone before answering the check of {msg_id}")),
+                None => checker.check(msg),
+            };
+            let end = EndTransaction {
+                group: &group,
+                state,
+                queue_offset,
+                commit_log_offset: commit_offset,
+                msg_id: &msg_id,
+                transaction_id: &transaction_id,
+                from_check: true,
+                topic: cmd.field("topic"),
+                broker_name: cmd.field("bname"),
+            };
+            let Some(c) = conn.upgrade() else {
+                log::warn(&format!("connection gone before answering the check of {msg_id}"));
+                return;
+            };
+            if state == TransactionState::Unknown {
+                if let Err(e) = c.send_oneway(end.request()) {
+                    log::warn(&format!("answer to the transaction check of {msg_id} failed: {e}"));
+                }
+                return;
+            }
+            if known.is_none() {
+                ended.set(&msg_id, Some(Outcome::Ending));
+            }
+            let resp = match super::runtime::block_on(c.request(end.request(), CHECK_ANSWER_TIMEOUT)) {
+                Ok(r) => r,
+                Err(e) => {
+                    log::warn(&format!("answer to the transaction check of {msg_id} not sent: {e}"));
+                    if known.is_none() {
+                        ended.set(&msg_id, None);
+                    }
+                    return;
+                }
+            };
+            let ok = confirmed_by(&resp, &msg_id);
+            if known.is_none() {
+                ended.set(&msg_id, ok.then_some(Outcome::Ended(state)));
             }
         }));
     }
@@ -161,7 +359,33 @@ impl InboundHandler for TransactionChecks {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
+    fn outcomes_wait_for_the_broker() {
+        let o = Arc::new(Outcomes::default());
+        assert_eq!(o.confirmed("A", Duration::ZERO), None);
+        o.set("A", Some(Outcome::Ending));
+        assert_eq!(o.confirmed("A", Duration::from_millis(10)), None);
+        let o2 = o.clone();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            o2.set("A", Some(Outcome::Ended(TransactionState::Commit)));
+        });
+        assert_eq!(o.confirmed("A", Duration::from_secs(5)), Some(TransactionState::Commit));
+        t.join().unwrap();
+        o.set("B", Some(Outcome::Ending));
+        o.set("B", None);
+        assert_eq!(o.confirmed("B", Duration::from_secs(5)), None);
+        for i in 0..(MAX_OUTCOMES + 10) {
+            o.set(&format!("k{i}"), Some(Outcome::Ended(TransactionState::Rollback)));
+        }
+        assert!(o.len() <= MAX_OUTCOMES);
+        assert_eq!(o.confirmed(&format!("k{}", MAX_OUTCOMES + 9), Duration::ZERO), Some(TransactionState::Rollback));
+    }
+
+    #[test]
+
     fn commit_log_offset_from_offset_id() {
         assert_eq!(super::commit_log_offset("7F00000100002A9F00000000000003E8"), 1000);
         assert_eq!(super::commit_log_offset("short"), 0);

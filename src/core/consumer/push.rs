@@ -487,9 +487,8 @@ impl Inner {
                 return;
             }
             let me = self.clone();
-            if !self.pool.submit(Box::new(move || me.consume_orderly(pq.clone()))) {
-                // pool closed: nothing more runs
-            }
+            // false only once the pool is closed (shutdown): then nothing more is to run
+            let _ = self.pool.submit(Box::new(move || me.consume_orderly(pq)));
             return;
         }
         let me = self.clone();
