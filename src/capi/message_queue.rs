@@ -22,7 +22,7 @@ impl CMessageQueue {
     }
 
     /// Reads the fields, tolerating buffers that lack a terminating NUL.
-    pub fn to_queue(&self) -> MessageQueue {
+    pub fn queue(&self) -> MessageQueue {
         fn text(buf: &[c_char]) -> String {
             let bytes: Vec<u8> = buf.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();
             String::from_utf8_lossy(&bytes).into_owned()

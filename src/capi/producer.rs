@@ -248,10 +248,11 @@ pub extern "C" fn SetProducerLogPath(producer: *mut CProducer, logPath: *const c
     set_text("SetProducerLogPath", producer, logPath, "logPath", |_, v| log::set_path(&v))
 }
 
+#[allow(clippy::useless_conversion)] // c_long is 32 bits on some targets
 #[no_mangle]
 pub extern "C" fn SetProducerLogFileNumAndSize(producer: *mut CProducer, fileNum: c_int, fileSize: c_long) -> c_int {
     set("SetProducerLogFileNumAndSize", producer, |_| {
-        log::set_rotation(fileNum, fileSize as i64);
+        log::set_rotation(fileNum, i64::from(fileSize));
         Ok(OK)
     })
 }

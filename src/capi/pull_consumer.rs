@@ -192,10 +192,11 @@ pub extern "C" fn SetPullConsumerLogPath(consumer: *mut CPullConsumer, logPath: 
     set_text("SetPullConsumerLogPath", consumer, logPath, "logPath", |_, v| log::set_path(&v))
 }
 
+#[allow(clippy::useless_conversion)] // c_long is 32 bits on some targets
 #[no_mangle]
 pub extern "C" fn SetPullConsumerLogFileNumAndSize(consumer: *mut CPullConsumer, fileNum: c_int, fileSize: c_long) -> c_int {
     set("SetPullConsumerLogFileNumAndSize", consumer, |_| {
-        log::set_rotation(fileNum, fileSize as i64);
+        log::set_rotation(fileNum, i64::from(fileSize));
         Ok(OK)
     })
 }
@@ -288,7 +289,7 @@ pub extern "C" fn Pull(consumer: *mut CPullConsumer, mq: *const CMessageQueue, s
         let expression = unsafe { c_str(subExpression, "subExpression", F, CPullResult::failed())? };
         let puller = running(h, F, CPullResult::failed())?;
         // SAFETY: checked non-NULL; the host's queue.
-        let queue = unsafe { &*mq }.to_queue();
+        let queue = unsafe { &*mq }.queue();
         let filter = TagFilter::parse(&expression);
         let r = runtime::block_on(puller.pull(&queue, &filter, offset, maxNums, PULL_TIMEOUT))
             .and_then(|r| r)

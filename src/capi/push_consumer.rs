@@ -346,10 +346,11 @@ pub extern "C" fn SetPushConsumerLogPath(consumer: *mut CPushConsumer, logPath: 
     set_text("SetPushConsumerLogPath", consumer, logPath, "logPath", |_, v| log::set_path(&v))
 }
 
+#[allow(clippy::useless_conversion)] // c_long is 32 bits on some targets
 #[no_mangle]
 pub extern "C" fn SetPushConsumerLogFileNumAndSize(consumer: *mut CPushConsumer, fileNum: c_int, fileSize: c_long) -> c_int {
     set("SetPushConsumerLogFileNumAndSize", consumer, |_| {
-        log::set_rotation(fileNum, fileSize as i64);
+        log::set_rotation(fileNum, i64::from(fileSize));
         Ok(OK)
     })
 }
