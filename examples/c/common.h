@@ -1,8 +1,8 @@
 /*
- * common.h - small helpers shared by the producer examples (header-only).
+ * common.h - small helpers shared by the examples (header-only).
  *
  *   example_args()        name server (argv[1], else $NAMESRV_ADDR, else 127.0.0.1:9876)
- *                         and topic (argv[2], else rmq_demo)
+ *                         and topic (argv[2], else rmq_demo); makes stdout line-buffered
  *   CHECK(call)           a C API call that returns 0 on success; on failure prints
  *                         GetLatestErrorMessage() and exits with status 1
  *   print_send_result()   one line per CSendResult: status, msgId, offset
@@ -37,6 +37,7 @@
 /* ---------------------------------------------------------------- arguments, errors */
 
 static inline void example_args(int argc, char** argv, const char** namesrv, const char** topic) {
+  setvbuf(stdout, NULL, _IOLBF, 0); /* line by line, also into a pipe: in order with stderr */
   const char* env = getenv("NAMESRV_ADDR");
   *namesrv = argc > 1 ? argv[1] : (env && *env ? env : "127.0.0.1:9876");
   *topic = argc > 2 ? argv[2] : "rmq_demo";
