@@ -439,6 +439,10 @@ fn queue_at(queues: &[MessageQueue], index: i32) -> Result<MessageQueue> {
 pub(super) fn retryable(e: &Error) -> bool {
     match e {
         Error::Remoting(RemotingError::Codec(_)) => false,
+        // Credentials refused: another broker of the same cluster refuses them too. (A broker
+        // whose topic is not writable also answers NO_PERMISSION, "... sending message is
+        // forbidden": that one is worth another broker.)
+        Error::Broker { remark, .. } if e.is_access_denied() && !remark.contains("forbidden") => false,
         Error::Remoting(_) | Error::NoRoute(_) => true,
         Error::Broker { code, .. } => matches!(
             *code,
