@@ -22,6 +22,7 @@ impl CMessageQueue {
     }
 
     /// Reads the fields, tolerating buffers that lack a terminating NUL.
+    #[allow(clippy::wrong_self_convention)] // read in place: the struct is 280 bytes of C buffers
     pub fn to_queue(&self) -> MessageQueue {
         fn text(buf: &[c_char]) -> String {
             let bytes: Vec<u8> = buf.iter().take_while(|c| **c != 0).map(|c| *c as u8).collect();

@@ -248,7 +248,7 @@ pub extern "C" fn SetProducerLogPath(producer: *mut CProducer, logPath: *const c
 #[no_mangle]
 pub extern "C" fn SetProducerLogFileNumAndSize(producer: *mut CProducer, fileNum: c_int, fileSize: c_long) -> c_int {
     set("SetProducerLogFileNumAndSize", producer, |_| {
-        log::set_rotation(fileNum, fileSize as i64);
+        log::set_rotation(fileNum, fileSize);
         Ok(OK)
     })
 }

@@ -192,7 +192,7 @@ pub extern "C" fn SetPullConsumerLogPath(consumer: *mut CPullConsumer, logPath: 
 #[no_mangle]
 pub extern "C" fn SetPullConsumerLogFileNumAndSize(consumer: *mut CPullConsumer, fileNum: c_int, fileSize: c_long) -> c_int {
     set("SetPullConsumerLogFileNumAndSize", consumer, |_| {
-        log::set_rotation(fileNum, fileSize as i64);
+        log::set_rotation(fileNum, fileSize);
         Ok(OK)
     })
 }

@@ -346,7 +346,7 @@ pub extern "C" fn SetPushConsumerLogPath(consumer: *mut CPushConsumer, logPath: 
 #[no_mangle]
 pub extern "C" fn SetPushConsumerLogFileNumAndSize(consumer: *mut CPushConsumer, fileNum: c_int, fileSize: c_long) -> c_int {
     set("SetPushConsumerLogFileNumAndSize", consumer, |_| {
-        log::set_rotation(fileNum, fileSize as i64);
+        log::set_rotation(fileNum, fileSize);
         Ok(OK)
     })
 }

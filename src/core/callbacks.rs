@@ -22,7 +22,7 @@ static DISPATCHER: Lazy<Mutex<Option<Dispatcher>>> = Lazy::new(|| Mutex::new(Non
 pub fn dispatch(job: Job) {
     let mut guard = DISPATCHER.lock().unwrap_or_else(|e| e.into_inner());
     let pid = std::process::id();
-    if guard.as_ref().map_or(true, |d| d.pid != pid) {
+    if guard.as_ref().is_none_or(|d| d.pid != pid) {
         let (tx, rx) = channel::<Job>();
         let spawned = spawn_thread("rocketmq-callback", move || {
             for job in rx {

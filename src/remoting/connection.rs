@@ -264,7 +264,7 @@ async fn read_loop<R: AsyncRead + Unpin>(conn: Arc<Connection>, mut reader: R, i
             // Decode every complete frame already buffered.
             while buf.len() >= 4 {
                 let len = u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
-                if len > MAX_FRAME || len < 4 {
+                if !(4..=MAX_FRAME).contains(&len) {
                     return Err(RemotingError::Codec(format!("invalid frame length {len}")));
                 }
                 if buf.len() < 4 + len {
