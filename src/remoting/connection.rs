@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use bytes::{Buf, BytesMut};
@@ -70,6 +70,9 @@ pub struct Connection {
     wake_writer: Notify,
     pending: Mutex<HashMap<i32, Pending>>,
     closed: AtomicBool,
+    /// Why the connection closed, for requests made after that (a TLS alert, say, that arrived
+    /// before the first request was written).
+    close_reason: OnceLock<RemotingError>,
     closed_notify: Notify,
     hook: Option<Arc<dyn RpcHook>>,
 }
@@ -93,6 +96,7 @@ impl Connection {
                 wake_writer: Notify::new(),
                 pending: Mutex::new(HashMap::new()),
                 closed: AtomicBool::new(false),
+                close_reason: OnceLock::new(),
                 closed_notify: Notify::new(),
                 hook,
             })
@@ -136,7 +140,7 @@ impl Connection {
             let mut pending = self.pending.lock().unwrap();
             if self.is_closed() {
                 drop(pending);
-                waiter(Err(RemotingError::Closed(self.addr.clone())));
+                waiter(Err(self.closed_error()));
                 return;
             }
             pending.insert(opaque, Pending { deadline: Instant::now() + timeout, waiter });
@@ -174,7 +178,7 @@ impl Connection {
 
     fn write_frame(&self, cmd: &RemotingCommand) -> Result<(), RemotingError> {
         if self.is_closed() {
-            return Err(RemotingError::Closed(self.addr.clone()));
+            return Err(self.closed_error());
         }
         let mut outbox = self.outbox.lock().unwrap();
         let direct = match &self.direct {
@@ -216,15 +220,23 @@ impl Connection {
 
     /// [`close`](Self::close), failing the waiters with `reason`.
     fn close_because(&self, reason: RemotingError) {
+        // The first reason wins, and is there before anyone sees the connection closed.
+        let _ = self.close_reason.set(reason);
         if self.closed.swap(true, Ordering::AcqRel) {
             return;
         }
         self.closed_notify.notify_waiters();
         self.wake_writer.notify_one();
+        let reason = self.closed_error();
         let drained: Vec<Pending> = self.pending.lock().unwrap().drain().map(|(_, p)| p).collect();
         for p in drained {
             (p.waiter)(Err(reason.clone()));
         }
+    }
+
+    /// The error for a request on a closed connection: why it closed.
+    fn closed_error(&self) -> RemotingError {
+        self.close_reason.get().cloned().unwrap_or_else(|| RemotingError::Closed(self.addr.clone()))
     }
 
     fn complete(&self, response: RemotingCommand) {

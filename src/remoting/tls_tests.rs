@@ -15,16 +15,30 @@ use rustls::{RootCertStore, ServerConfig, ServerConnection, StreamOwned};
 
 use super::*;
 
-/// The certificates of this test process, made once.
+const CERTS_DIR_PREFIX: &str = "rocketmq-rust-tls-test-";
+
+/// The certificates of this test process, made once (directories of finished runs are removed).
 fn certs() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("rocketmq-rust-tls-test-{}", std::process::id()));
+        remove_certs_of_finished_runs();
+        let dir = std::env::temp_dir().join(format!("{CERTS_DIR_PREFIX}{}", std::process::id()));
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tls/make-certs.sh");
         let status = std::process::Command::new("bash").arg(&script).arg(&dir).status().expect("run make-certs.sh");
         assert!(status.success(), "{} failed (is openssl installed?)", script.display());
         dir
     })
+}
+
+fn remove_certs_of_finished_runs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(CERTS_DIR_PREFIX) else { continue };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn cert_file(name: &str) -> PathBuf {
@@ -82,11 +96,11 @@ fn serve_tls(config: Arc<ServerConfig>, tcp: TcpStream) {
     loop {
         let mut len = [0u8; 4];
         if s.read_exact(&mut len).is_err() {
-            return; // handshake refused or the client left
+            return hang_up_gracefully(s.sock); // handshake refused (alert sent) or the client left
         }
         let mut frame = vec![0u8; u32::from_be_bytes(len) as usize];
         if s.read_exact(&mut frame).is_err() {
-            return;
+            return hang_up_gracefully(s.sock);
         }
         let req = RemotingCommand::decode(frame.into()).unwrap();
         let mut resp = RemotingCommand::response(0, req.opaque);
@@ -95,6 +109,15 @@ fn serve_tls(config: Arc<ServerConfig>, tcp: TcpStream) {
             return;
         }
     }
+}
+
+/// Closes after reading what the client still sends: closing with unread input would reset the
+/// connection, and a reset can overtake the alert that says why the server refused.
+fn hang_up_gracefully(mut tcp: TcpStream) {
+    let _ = tcp.shutdown(std::net::Shutdown::Write);
+    let _ = tcp.set_read_timeout(Some(Duration::from_secs(2)));
+    let mut sink = [0u8; 4096];
+    while matches!(tcp.read(&mut sink), Ok(n) if n > 0) {}
 }
 
 /// A plain server that runs `serve` on each connection.
@@ -278,13 +301,14 @@ fn plain_against_a_server_that_hangs_up_suggests_tls() {
 #[test]
 fn a_server_that_never_answers_the_handshake_costs_the_timeout_only() {
     let addr = plain_server(never_answer);
+    let transport = trusting_the_test_ca(); // (made before the clock starts: it may make the certificates)
     let start = Instant::now();
-    let why = tls_reason(runtime().block_on(async_request(&addr, &trusting_the_test_ca(), Duration::from_millis(300))), &addr);
+    let why = tls_reason(runtime().block_on(async_request(&addr, &transport, Duration::from_millis(300))), &addr);
     assert!(why.contains("no answer"), "{why}");
     assert!(start.elapsed() < Duration::from_millis(1500), "took {:?}", start.elapsed());
 
+    let client = RemotingClient::new(None, transport);
     let start = Instant::now();
-    let client = RemotingClient::new(None, trusting_the_test_ca());
     let e = blocking_request(&client, &addr, Duration::from_millis(300)).unwrap_err();
     assert!(matches!(&e, RemotingError::Tls(_, why) if why.contains("no answer")), "{e:?}");
     assert!(start.elapsed() < Duration::from_millis(1500), "took {:?}", start.elapsed());
