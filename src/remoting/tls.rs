@@ -164,14 +164,13 @@ fn decrypt_pkcs8(path: &Path, text: &str, password: Option<&str>) -> Result<Priv
     if label != ENCRYPTED_PKCS8_LABEL {
         return Err(format!("{}: expected an {ENCRYPTED_PKCS8_LABEL} first, found {label}", what()));
     }
-    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(document.as_bytes()).map_err(|e| format!("{}: {e}", what()))?;
-    let plain = info.decrypt(password).map_err(|e| {
-        format!(
-            "{}: cannot decrypt the key ({e}); is tls.client.keyPassword right? Supported: PKCS#8 with PBES2 \
-             (PBKDF2 or scrypt, AES-CBC or 3DES), as `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes",
-            what()
-        )
-    })?;
+    const SUPPORTED: &str = "supported: PKCS#8 with PBES2 (PBKDF2 or scrypt, AES-CBC or 3DES), as \
+                             `openssl pkcs8 -topk8 -v2 aes-256-cbc` writes";
+    let info = pkcs8::EncryptedPrivateKeyInfo::try_from(document.as_bytes())
+        .map_err(|e| format!("{}: the key's encryption is not supported ({e}); {SUPPORTED}", what()))?;
+    let plain = info
+        .decrypt(password)
+        .map_err(|e| format!("{}: cannot decrypt the key ({e}); is tls.client.keyPassword right? ({SUPPORTED})", what()))?;
     Ok(PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(plain.as_bytes().to_vec())))
 }
 

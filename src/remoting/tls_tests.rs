@@ -268,6 +268,8 @@ fn key_problems_are_reported_at_setup() {
     assert!(e.contains("the key is encrypted; set tls.client.keyPassword"), "{e}");
     let e = tls::client_config(&with_key("client.enc.key", Some("wrong"))).unwrap_err();
     assert!(e.contains("cannot decrypt the key"), "{e}");
+    let e = tls::client_config(&with_key("client.pbe1.key", Some("rocketmq-test-password"))).unwrap_err();
+    assert!(e.contains("not supported") && e.contains("PBES2"), "{e}");
     assert!(tls::client_config(&with_key("client.key", None)).is_ok(), "an unencrypted key needs no password");
     let e = tls::client_config(&TlsOptions { key_path: None, ..with_key("client.key", None) }).unwrap_err();
     assert!(e.contains("tls.client.certPath is set but tls.client.keyPath is not"), "{e}");

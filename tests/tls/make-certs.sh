@@ -10,7 +10,8 @@
 # DIR/wrong-name.pem, .key   from ca.pem too, but only for IP:127.0.0.2
 # DIR/client.pem, client.key client certificate from ca.pem (mutual TLS); client.enc.key is
 #                            the same key in encrypted PKCS#8 (PBES2, AES-256-CBC), password
-#                            in client.password
+#                            in client.password; client.pbe1.key the same in the old PKCS#12
+#                            scheme PBE-SHA1-3DES (unsupported)
 # DIR/client-ok.properties        tls.client.trustCertPath=ca.pem
 # DIR/client-wrong-ca.properties  tls.client.trustCertPath=other-ca.pem
 # DIR/client-trust-all.properties tls.client.authServer=false
@@ -46,6 +47,8 @@ leaf wrong-name "/CN=127.0.0.2" "IP:127.0.0.2" serverAuth
 leaf client "/CN=rocketmq-rust test client" "DNS:client" clientAuth
 echo "rocketmq-test-password" >client.password
 openssl pkcs8 -topk8 -v2 aes-256-cbc -in client.key -out client.enc.key -passout file:client.password
+# the same in the older PKCS#12 scheme (not supported by the library: its error must say so)
+openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES -in client.key -out client.pbe1.key -passout file:client.password
 
 here=$(pwd)
 printf 'tls.client.trustCertPath=%s/ca.pem\n' "$here" >client-ok.properties
