@@ -7,25 +7,30 @@ use super::common::status::NULL_POINTER;
 use super::{c_str, Failure};
 use crate::core::client::{parse_namesrv_list, ClientConfig};
 use crate::core::signing::Credentials;
+use crate::core::tls;
 use crate::core::Error;
 
 #[derive(Clone, Debug)]
 pub struct ClientSettings {
     pub client: ClientConfig,
     pub namesrv_domain: String,
+    /// `Set*Ssl`; defaults to `ROCKETMQ_TLS`.
     pub ssl: bool,
+    /// `Set*SslPropertyFile`; defaults to `ROCKETMQ_TLS_PROPERTY_FILE`, then the upstream default
+    /// file. Empty: not set.
     pub ssl_property_file: String,
 }
 
 impl ClientSettings {
-    /// Defaults of 2.2.0: instance `DEFAULT`, name servers from `NAMESRV_ADDR` at creation.
+    /// Defaults of 2.2.0: instance `DEFAULT`, name servers from `NAMESRV_ADDR` at creation; TLS
+    /// off unless the environment turns it on (see [`crate::core::tls`]).
     pub fn new() -> Self {
         let namesrv_addrs = std::env::var("NAMESRV_ADDR").map(|a| parse_namesrv_list(&a)).unwrap_or_default();
         ClientSettings {
             client: ClientConfig { namesrv_addrs, instance_name: "DEFAULT".into(), ..Default::default() },
             namesrv_domain: String::new(),
-            ssl: false,
-            ssl_property_file: String::new(),
+            ssl: tls::enabled_by_env(),
+            ssl_property_file: tls::property_file_from_env().unwrap_or_default(),
         }
     }
 
@@ -34,9 +39,14 @@ impl ClientSettings {
     }
 
     /// The configuration to start with: the name servers set (or from the environment), else
-    /// the list published at the domain.
+    /// the list published at the domain; the TLS options read from the property file when TLS
+    /// is on.
     pub fn resolve(&self) -> Result<ClientConfig, Error> {
         let mut config = self.client.clone();
+        if self.ssl {
+            let file = Some(self.ssl_property_file.as_str()).filter(|f| !f.is_empty());
+            config.tls = Some(tls::options(file)?);
+        }
         if config.namesrv_addrs.is_empty() {
             if self.namesrv_domain.is_empty() {
                 return Err(Error::NoNameServer);

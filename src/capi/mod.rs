@@ -103,11 +103,6 @@ pub fn paint_stack() {
     std::hint::black_box(&mut area);
 }
 
-/// The text "not implemented yet: <function>" for capabilities of later milestones.
-pub fn not_implemented<T>(value: T, function: &str) -> Failure<T> {
-    fail(value, format!("not implemented yet: {function}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

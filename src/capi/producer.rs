@@ -11,7 +11,7 @@ use super::message_ext::CMessageExt;
 use super::mq_exception::CMQException;
 use super::send_result::CSendResult;
 use super::transaction_status::CTransactionStatus;
-use super::{batch_message::CBatchMessage, c_str, entry, fail, non_null, not_implemented, Failure, Outcome};
+use super::{batch_message::CBatchMessage, c_str, entry, fail, non_null, Failure, Outcome};
 use super::client_settings::{credentials, ClientSettings};
 use crate::core::message::{prop, Message};
 use crate::core::message::MessageExt;
@@ -144,9 +144,6 @@ pub extern "C" fn StartProducer(producer: *mut CProducer) -> c_int {
         let mut state = h.lock();
         if state.running.is_some() {
             return Ok(OK);
-        }
-        if state.settings.client.ssl {
-            return Err(not_implemented(PRODUCER_START_FAILED, "SetProducerSsl (TLS)"));
         }
         let mut config = state.settings.config.clone();
         config.client = state.settings.client.resolve().map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;

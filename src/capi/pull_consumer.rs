@@ -9,7 +9,7 @@ use super::common::status::*;
 use super::common::{CLogLevel, VERSION_TEXT};
 use super::message_queue::CMessageQueue;
 use super::pull_result::CPullResult;
-use super::{c_str, entry, fail, non_null, not_implemented, Failure, Outcome};
+use super::{c_str, entry, fail, non_null, Failure, Outcome};
 use super::client_settings::{credentials, ClientSettings};
 use crate::core::pull::{Puller, TagFilter};
 use crate::core::{log, runtime};
@@ -99,9 +99,6 @@ pub extern "C" fn StartPullConsumer(consumer: *mut CPullConsumer) -> c_int {
         let group = s.group.to_string_lossy().into_owned();
         if group == "DEFAULT_CONSUMER" {
             return Err(fail(PULLCONSUMER_START_FAILED, format!("{F}: consumerGroup can not equal DEFAULT_CONSUMER")));
-        }
-        if s.client.ssl {
-            return Err(not_implemented(PULLCONSUMER_START_FAILED, "SetPullConsumerSsl (TLS)"));
         }
         let client = s.client.resolve().map_err(|e| fail(PULLCONSUMER_START_FAILED, format!("{F}: {e}")))?;
         runtime::handle().map_err(|e| fail(PULLCONSUMER_START_FAILED, format!("{F}: {e}")))?;

@@ -10,7 +10,7 @@ use super::common::{CLogLevel, CMessageModel, CTraceModel, BROADCASTING, CLUSTER
 use super::client_settings::{credentials, ClientSettings};
 use super::message::CMessage;
 use super::message_ext::CMessageExt;
-use super::{c_str, entry, fail, not_implemented, Failure, Outcome};
+use super::{c_str, entry, fail, Failure, Outcome};
 use crate::core::consumer::push::{MessageListener, PushConfig, PushConsumer};
 use crate::core::log;
 use crate::core::message::MessageExt;
@@ -173,9 +173,6 @@ pub extern "C" fn StartPushConsumer(consumer: *mut CPushConsumer) -> c_int {
         let callback = s.callback.ok_or_else(|| failed("messageListener is null: call RegisterMessageCallback first".into()))?;
         if s.model != BROADCASTING && s.model != CLUSTERING {
             return Err(failed(format!("messageModel {} is not valid", s.model)));
-        }
-        if s.client.ssl {
-            return Err(not_implemented(PUSHCONSUMER_START_FAILED, "SetPushConsumerSsl (TLS)"));
         }
         let client = s.client.resolve().map_err(|e| failed(e.to_string()))?;
         let max_tps = if s.max_consume_tps > 0 { s.max_consume_tps } else { env_max_tps() };

@@ -14,7 +14,7 @@ use super::ids;
 use super::log;
 use super::route::{MessageQueue, TopicRouteData};
 use super::signing::{AclHook, Credentials};
-use crate::remoting::{RemotingClient, RemotingCommand, RpcHook};
+use crate::remoting::{RemotingClient, RemotingCommand, RpcHook, TlsOptions};
 
 pub mod code {
     pub const SEND_MESSAGE_V2: i32 = 310;
@@ -64,6 +64,8 @@ pub struct ClientConfig {
     pub namesrv_addrs: Vec<String>,
     pub instance_name: String,
     pub credentials: Credentials,
+    /// TLS for every connection (name servers and brokers); `None`: plain TCP.
+    pub tls: Option<TlsOptions>,
 }
 
 /// Splits `a:9876;b:9876` (a leading `http://` is dropped, as 2.2.0 did).
@@ -97,12 +99,13 @@ impl Client {
         } else {
             None
         };
+        let transport = super::tls::transport(config.tls.as_ref())?;
         let instance = if config.instance_name.is_empty() { "DEFAULT" } else { &config.instance_name };
         Ok(Arc::new(Client {
             client_id: ids::client_id(instance),
             namesrv: config.namesrv_addrs.clone(),
             namesrv_index: AtomicUsize::new(0),
-            remoting: RemotingClient::new(hook),
+            remoting: RemotingClient::new(hook, transport),
             routes: Mutex::new(HashMap::new()),
             producer_groups: Mutex::new(HashSet::new()),
             consumer_data: Mutex::new(Vec::new()),

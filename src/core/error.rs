@@ -29,6 +29,8 @@ pub enum Error {
     Timeout(u64),
     #[error("bad data from the server: {0}")]
     Protocol(String),
+    #[error("TLS setup: {0}")]
+    TlsSetup(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

@@ -14,6 +14,7 @@ pub mod route;
 pub mod runtime;
 pub mod schedule;
 pub mod signing;
+pub mod tls;
 pub mod transaction;
 
 pub use error::{Error, Result};

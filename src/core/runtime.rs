@@ -98,7 +98,10 @@ pub fn spawn_raw_thread(name: &str, f: Box<dyn FnOnce() + Send>) -> std::io::Res
     unsafe {
         let mut id: libc::pthread_t = std::mem::zeroed();
         let start: extern "C-unwind" fn(*mut libc::c_void) -> *mut libc::c_void = raw_thread_start;
-        let rc = libc::pthread_create(&mut id, std::ptr::null(), std::mem::transmute::<extern "C-unwind" fn(*mut libc::c_void) -> *mut libc::c_void, extern "C" fn(*mut libc::c_void) -> *mut libc::c_void>(start), arg);
+        let rc = libc::pthread_create(&mut id, std::ptr::null(), std::mem::transmute::<
+            extern "C-unwind" fn(*mut libc::c_void) -> *mut libc::c_void,
+            extern "C" fn(*mut libc::c_void) -> *mut libc::c_void,
+        >(start), arg);
         if rc != 0 {
             drop(Box::from_raw(arg as *mut Box<dyn FnOnce() + Send>));
             return Err(std::io::Error::from_raw_os_error(rc));

@@ -7,8 +7,7 @@
 //! connections are kept per address for the next request; one is never shared by two requests.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::io::{ErrorKind, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,6 +15,7 @@ use bytes::{Buf, BytesMut};
 
 use super::command::RemotingCommand;
 use super::connection::{next_opaque, RpcHook};
+use super::transport::{BlockingStream, Transport};
 use super::RemotingError;
 
 /// Idle connections kept per address; more concurrent callers open more, closed after use.
@@ -23,29 +23,30 @@ const MAX_IDLE_PER_ADDR: usize = 16;
 const MAX_FRAME: usize = 16 * 1024 * 1024;
 
 struct BlockingConn {
-    stream: TcpStream,
+    stream: BlockingStream,
     buf: BytesMut,
+    /// The peer has sent something on this connection (a TLS handshake counts).
+    heard_from_peer: bool,
 }
 
 #[derive(Default)]
 pub struct BlockingPool {
     idle: Mutex<HashMap<String, Vec<BlockingConn>>>,
+    transport: Transport,
 }
 
 impl BlockingPool {
+    pub fn new(transport: Transport) -> Self {
+        BlockingPool { idle: Mutex::new(HashMap::new()), transport }
+    }
+
     fn checkout(&self, addr: &str, timeout: Duration) -> Result<BlockingConn, RemotingError> {
         if let Some(c) = self.idle.lock().unwrap().get_mut(addr).and_then(Vec::pop) {
             return Ok(c);
         }
-        let connect_err = |e: std::io::Error| RemotingError::Connect(addr.to_string(), e.to_string());
-        let sock = addr
-            .to_socket_addrs()
-            .map_err(connect_err)?
-            .next()
-            .ok_or_else(|| RemotingError::Connect(addr.to_string(), "address does not resolve".into()))?;
-        let stream = TcpStream::connect_timeout(&sock, timeout).map_err(connect_err)?;
-        let _ = stream.set_nodelay(true);
-        Ok(BlockingConn { stream, buf: BytesMut::with_capacity(4096) })
+        let stream = self.transport.connect_blocking(addr, timeout)?;
+        let heard_from_peer = stream.is_tls();
+        Ok(BlockingConn { stream, buf: BytesMut::with_capacity(4096), heard_from_peer })
     }
 
     fn checkin(&self, addr: &str, conn: BlockingConn) {
@@ -72,11 +73,18 @@ impl BlockingPool {
             h.before_request(&mut cmd);
         }
         let io_err = |e: std::io::Error| match e.kind() {
-            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut => RemotingError::Timeout(addr.to_string()),
+            ErrorKind::WouldBlock | ErrorKind::TimedOut => RemotingError::Timeout(addr.to_string()),
             _ => RemotingError::Io(addr.to_string(), e.to_string()),
         };
-        conn.stream.set_write_timeout(Some(timeout.max(Duration::from_millis(1)))).map_err(io_err)?;
-        conn.stream.write_all(&cmd.encode()).map_err(io_err)?;
+        conn.stream.socket().set_write_timeout(Some(timeout.max(Duration::from_millis(1)))).map_err(io_err)?;
+        let written = conn.stream.write_all(&cmd.encode()).and_then(|_| conn.stream.flush());
+        match written {
+            Ok(()) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::BrokenPipe | ErrorKind::ConnectionReset) => {
+                return Err(closed_error(addr, conn.heard_from_peer))
+            }
+            Err(e) => return Err(io_err(e)),
+        }
         loop {
             if let Some(resp) = take_frame(&mut conn.buf)? {
                 if resp.is_response() && resp.opaque == cmd.opaque {
@@ -89,13 +97,20 @@ impl BlockingPool {
             if left.is_zero() {
                 return Err(RemotingError::Timeout(addr.to_string()));
             }
-            conn.stream.set_read_timeout(Some(left)).map_err(io_err)?;
+            conn.stream.socket().set_read_timeout(Some(left)).map_err(io_err)?;
             let len = conn.buf.len();
             conn.buf.resize(len + 16 * 1024, 0);
             match conn.stream.read(&mut conn.buf[len..]) {
-                Ok(0) => return Err(RemotingError::Closed(addr.to_string())),
-                Ok(n) => conn.buf.truncate(len + n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => conn.buf.truncate(len),
+                Ok(n) if n > 0 => {
+                    conn.buf.truncate(len + n);
+                    conn.heard_from_peer = true;
+                }
+                Err(e) if e.kind() == ErrorKind::Interrupted => conn.buf.truncate(len),
+                // The end of the stream: a clean one, one without TLS close_notify, or a reset.
+                Ok(_) => return Err(closed_error(addr, conn.heard_from_peer)),
+                Err(e) if matches!(e.kind(), ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset) => {
+                    return Err(closed_error(addr, conn.heard_from_peer))
+                }
                 Err(e) => return Err(io_err(e)),
             }
         }
@@ -103,6 +118,16 @@ impl BlockingPool {
 
     pub fn clear(&self) {
         self.idle.lock().unwrap().clear();
+    }
+}
+
+/// The error for a connection the peer ended: a plain one that never carried a byte back is how
+/// a TLS-enforcing server turns a plain client away, so that case gets a hint.
+fn closed_error(addr: &str, heard_from_peer: bool) -> RemotingError {
+    if heard_from_peer {
+        RemotingError::Closed(addr.to_string())
+    } else {
+        RemotingError::ClosedSilently(addr.to_string())
     }
 }
 

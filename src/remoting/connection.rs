@@ -1,25 +1,33 @@
-//! One TCP connection to a name server or broker: frames out, frames in, responses matched to
-//! their requests by `opaque`.
+//! One connection (plain TCP or TLS) to a name server or broker: frames out, frames in,
+//! responses matched to their requests by `opaque`.
 //!
-//! Writing: the calling thread writes the frame straight into the socket when nothing is queued
-//! (no task hop on the hot path); whatever the socket does not take is queued and flushed by the
-//! connection's writer task. Reading: one reader task per connection decodes frames and completes
-//! the waiter registered under the response's `opaque`. Requests the server sends to us (checks,
-//! notifications) go to the connection's [`InboundHandler`].
+//! Writing, plain TCP: the calling thread writes the frame straight into the socket when nothing
+//! is queued (no task hop on the hot path); whatever the socket does not take is queued and
+//! flushed by the connection's writer task. Writing, TLS: every frame is queued and the writer
+//! task encrypts and writes it. A direct write would need the TLS session (shared with the
+//! reader, which may have to answer the peer) behind a lock taken by callers and the reader
+//! alike; the hop is cheaper and simpler, and synchronous sends do not come here anyway (they
+//! use [`super::blocking`], TLS or not). Reading: one reader task per connection decodes frames
+//! and completes the waiter registered under the response's `opaque`. Requests the server sends
+//! to us (checks, notifications) go to the connection's [`InboundHandler`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use bytes::{Buf, BytesMut};
-use tokio::io::AsyncReadExt;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, WriteHalf};
+use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
 use super::command::RemotingCommand;
+use super::transport::{AsyncStream, Transport};
 use super::RemotingError;
+
+// (Not named `TlsStream`: cbindgen, reading the whole crate, would take it for the generic one.)
+type TlsClientStream = tokio_rustls::client::TlsStream<TcpStream>;
 
 /// Largest frame we accept, as the Java side (`com.rocketmq.remoting.frameMaxLength`).
 const MAX_FRAME: usize = 16 * 1024 * 1024;
@@ -56,42 +64,60 @@ struct Outbox {
 
 pub struct Connection {
     addr: String,
-    writer: OwnedWriteHalf,
+    /// Plain TCP: the socket's write half, written by callers directly. `None` over TLS, where
+    /// only the writer task writes.
+    direct: Option<OwnedWriteHalf>,
     outbox: Mutex<Outbox>,
     wake_writer: Notify,
     pending: Mutex<HashMap<i32, Pending>>,
     closed: AtomicBool,
+    /// Why the connection closed, for requests made after that (a TLS alert, say, that arrived
+    /// before the first request was written).
+    close_reason: OnceLock<RemotingError>,
     closed_notify: Notify,
     hook: Option<Arc<dyn RpcHook>>,
 }
 
 impl Connection {
-    /// Connects and spawns the reader, writer and reaper tasks on the current runtime.
+    /// Connects (TLS: and shakes hands) within `timeout`, then spawns the reader, writer and
+    /// reaper tasks on the current runtime.
     pub async fn connect(
         addr: &str,
         timeout: Duration,
+        transport: &Transport,
         hook: Option<Arc<dyn RpcHook>>,
         inbound: Option<Weak<dyn InboundHandler>>,
     ) -> Result<Arc<Connection>, RemotingError> {
-        let stream = match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
-            Ok(Ok(s)) => s,
-            Ok(Err(e)) => return Err(RemotingError::Connect(addr.to_string(), e.to_string())),
-            Err(_) => return Err(RemotingError::Connect(addr.to_string(), "connect timed out".into())),
+        let stream = transport.connect(addr, timeout).await?;
+        let new = |direct| {
+            Arc::new(Connection {
+                addr: addr.to_string(),
+                direct,
+                outbox: Mutex::new(Outbox { buf: BytesMut::new() }),
+                wake_writer: Notify::new(),
+                pending: Mutex::new(HashMap::new()),
+                closed: AtomicBool::new(false),
+                close_reason: OnceLock::new(),
+                closed_notify: Notify::new(),
+                hook,
+            })
         };
-        let _ = stream.set_nodelay(true);
-        let (reader, writer) = stream.into_split();
-        let conn = Arc::new(Connection {
-            addr: addr.to_string(),
-            writer,
-            outbox: Mutex::new(Outbox { buf: BytesMut::new() }),
-            wake_writer: Notify::new(),
-            pending: Mutex::new(HashMap::new()),
-            closed: AtomicBool::new(false),
-            closed_notify: Notify::new(),
-            hook,
-        });
-        tokio::spawn(read_loop(conn.clone(), reader, inbound));
-        tokio::spawn(write_loop(conn.clone()));
+        let conn = match stream {
+            AsyncStream::Plain(tcp) => {
+                let (reader, writer) = tcp.into_split();
+                let conn = new(Some(writer));
+                tokio::spawn(read_loop(conn.clone(), reader, inbound, true));
+                tokio::spawn(write_loop_plain(conn.clone()));
+                conn
+            }
+            AsyncStream::Tls(tls) => {
+                let (reader, writer) = tokio::io::split(*tls);
+                let conn = new(None);
+                tokio::spawn(read_loop(conn.clone(), reader, inbound, false));
+                tokio::spawn(write_loop_tls(conn.clone(), writer));
+                conn
+            }
+        };
         tokio::spawn(reap_loop(Arc::downgrade(&conn)));
         Ok(conn)
     }
@@ -115,7 +141,7 @@ impl Connection {
             let mut pending = self.pending.lock().unwrap();
             if self.is_closed() {
                 drop(pending);
-                waiter(Err(RemotingError::Closed(self.addr.clone())));
+                waiter(Err(self.closed_error()));
                 return;
             }
             pending.insert(opaque, Pending { deadline: Instant::now() + timeout, waiter });
@@ -153,20 +179,23 @@ impl Connection {
 
     fn write_frame(&self, cmd: &RemotingCommand) -> Result<(), RemotingError> {
         if self.is_closed() {
-            return Err(RemotingError::Closed(self.addr.clone()));
+            return Err(self.closed_error());
         }
         let mut outbox = self.outbox.lock().unwrap();
-        if !outbox.buf.is_empty() {
-            // Older bytes are still queued: keep the order, let the writer task flush.
-            cmd.encode_into(&mut outbox.buf);
-            drop(outbox);
-            self.wake_writer.notify_one();
-            return Ok(());
-        }
+        let direct = match &self.direct {
+            Some(w) if outbox.buf.is_empty() => w,
+            _ => {
+                // TLS, or older bytes are still queued (keep the order): the writer task sends it.
+                cmd.encode_into(&mut outbox.buf);
+                drop(outbox);
+                self.wake_writer.notify_one();
+                return Ok(());
+            }
+        };
         let frame = cmd.encode();
         let mut written = 0;
         while written < frame.len() {
-            match self.writer.try_write(&frame[written..]) {
+            match direct.try_write(&frame[written..]) {
                 Ok(n) => written += n,
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -187,15 +216,28 @@ impl Connection {
 
     /// Marks the connection closed and fails every waiter. Idempotent.
     pub fn close(&self) {
+        self.close_because(RemotingError::Closed(self.addr.clone()));
+    }
+
+    /// [`close`](Self::close), failing the waiters with `reason`.
+    fn close_because(&self, reason: RemotingError) {
+        // The first reason wins, and is there before anyone sees the connection closed.
+        let _ = self.close_reason.set(reason);
         if self.closed.swap(true, Ordering::AcqRel) {
             return;
         }
         self.closed_notify.notify_waiters();
         self.wake_writer.notify_one();
+        let reason = self.closed_error();
         let drained: Vec<Pending> = self.pending.lock().unwrap().drain().map(|(_, p)| p).collect();
         for p in drained {
-            (p.waiter)(Err(RemotingError::Closed(self.addr.clone())));
+            (p.waiter)(Err(reason.clone()));
         }
+    }
+
+    /// The error for a request on a closed connection: why it closed.
+    fn closed_error(&self) -> RemotingError {
+        self.close_reason.get().cloned().unwrap_or_else(|| RemotingError::Closed(self.addr.clone()))
     }
 
     fn complete(&self, response: RemotingCommand) {
@@ -225,14 +267,17 @@ impl Connection {
     }
 }
 
-async fn read_loop(conn: Arc<Connection>, mut reader: OwnedReadHalf, inbound: Option<Weak<dyn InboundHandler>>) {
+/// `plain`: a plain connection the peer closes before sending a single byte is how a
+/// TLS-enforcing server turns a plain client away; its waiters get an error that says so.
+async fn read_loop<R: AsyncRead + Unpin>(conn: Arc<Connection>, mut reader: R, inbound: Option<Weak<dyn InboundHandler>>, plain: bool) {
     let mut buf = BytesMut::with_capacity(64 * 1024);
+    let mut heard_from_peer = false;
     let outcome: Result<(), RemotingError> = async {
         loop {
             // Decode every complete frame already buffered.
             while buf.len() >= 4 {
                 let len = u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
-                if len > MAX_FRAME || len < 4 {
+                if !(4..=MAX_FRAME).contains(&len) {
                     return Err(RemotingError::Codec(format!("invalid frame length {len}")));
                 }
                 if buf.len() < 4 + len {
@@ -248,23 +293,41 @@ async fn read_loop(conn: Arc<Connection>, mut reader: OwnedReadHalf, inbound: Op
                     handler.on_request(&conn, cmd);
                 }
             }
-            let n = tokio::select! {
-                r = reader.read_buf(&mut buf) => r.map_err(|e| RemotingError::Io(conn.addr.clone(), e.to_string()))?,
+            let read = tokio::select! {
+                r = reader.read_buf(&mut buf) => r,
                 _ = conn.closed_notify.notified() => return Ok(()),
             };
-            if n == 0 {
-                return Err(RemotingError::Closed(conn.addr.clone()));
+            match read {
+                Ok(0) => return Err(RemotingError::Closed(conn.addr.clone())),
+                Ok(_) => heard_from_peer = true,
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return Err(RemotingError::Closed(conn.addr.clone())),
+                Err(e) => return Err(RemotingError::Io(conn.addr.clone(), e.to_string())),
             }
         }
     }
     .await;
-    if let Err(e) = outcome {
-        crate::core::log::debug(&format!("connection to {} ended: {e}", conn.addr));
+    match outcome {
+        Err(RemotingError::Closed(_)) if plain && !heard_from_peer => {
+            crate::core::log::debug(&format!("{} closed the connection without a word", conn.addr));
+            conn.close_because(RemotingError::ClosedSilently(conn.addr.clone()));
+        }
+        Err(e @ RemotingError::Io(..)) => {
+            // The reason reaches the waiters: over TLS it names the alert the server sent
+            // (a missing client certificate shows up here, after the handshake).
+            crate::core::log::debug(&format!("connection to {} ended: {e}", conn.addr));
+            conn.close_because(e);
+        }
+        Err(e) => {
+            crate::core::log::debug(&format!("connection to {} ended: {e}", conn.addr));
+            conn.close();
+        }
+        Ok(()) => conn.close(),
     }
-    conn.close();
 }
 
-async fn write_loop(c: Arc<Connection>) {
+/// Flushes what callers queued on a plain connection (what the socket did not take at once).
+async fn write_loop_plain(c: Arc<Connection>) {
+    let Some(writer) = c.direct.as_ref() else { return };
     loop {
         if c.is_closed() {
             return;
@@ -276,13 +339,13 @@ async fn write_loop(c: Arc<Connection>) {
             notified.await;
             continue;
         }
-        if c.writer.writable().await.is_err() {
+        if writer.writable().await.is_err() {
             c.close();
             return;
         }
         let mut outbox = c.outbox.lock().unwrap();
         while !outbox.buf.is_empty() {
-            match c.writer.try_write(&outbox.buf) {
+            match writer.try_write(&outbox.buf) {
                 Ok(n) => outbox.buf.advance(n),
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
@@ -293,6 +356,43 @@ async fn write_loop(c: Arc<Connection>) {
                 }
             }
         }
+    }
+}
+
+/// Encrypts and writes everything callers queue on a TLS connection. The queue is swapped out
+/// whole, so callers keep queueing while a batch is written and no frame is copied twice.
+async fn write_loop_tls(c: Arc<Connection>, mut writer: WriteHalf<TlsClientStream>) {
+    let mut batch = BytesMut::new();
+    loop {
+        let notified = c.wake_writer.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        let closed = c.closed_notify.notified();
+        tokio::pin!(closed);
+        closed.as_mut().enable();
+        if c.is_closed() {
+            return;
+        }
+        let queued = {
+            let mut outbox = c.outbox.lock().unwrap();
+            std::mem::swap(&mut batch, &mut outbox.buf);
+            !batch.is_empty()
+        };
+        if !queued {
+            notified.await;
+            continue;
+        }
+        let written = tokio::select! {
+            r = async { writer.write_all(&batch).await?; writer.flush().await } => r,
+            // A peer that stopped reading must not keep this task (and the socket) alive.
+            _ = &mut closed => return,
+        };
+        if let Err(e) = written {
+            crate::core::log::debug(&format!("TLS write to {} failed: {e}", c.addr));
+            c.close();
+            return;
+        }
+        batch.clear();
     }
 }
 

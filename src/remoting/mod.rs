@@ -3,9 +3,13 @@
 pub mod blocking;
 pub mod command;
 pub mod connection;
+pub mod tls;
+pub mod transport;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tls_tests;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -13,13 +17,20 @@ use std::time::{Duration, Instant};
 
 pub use command::RemotingCommand;
 pub use connection::{Connection, InboundHandler, RpcHook, Waiter};
+pub use tls::TlsOptions;
+pub use transport::Transport;
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum RemotingError {
     #[error("connect to {0} failed: {1}")]
     Connect(String, String),
+    #[error("TLS handshake with {0} failed: {1}")]
+    Tls(String, String),
     #[error("connection to {0} closed")]
     Closed(String),
+    /// A plain connection the peer closed before sending anything back.
+    #[error("connection closed by {0} before a response (does the server require TLS?)")]
+    ClosedSilently(String),
     #[error("I/O error on connection to {0}: {1}")]
     Io(String, String),
     #[error("wait response timeout from {0}")]
@@ -46,17 +57,20 @@ pub struct RemotingClient {
     backoff: Mutex<HashMap<String, Backoff>>,
     connecting: tokio::sync::Mutex<()>,
     blocking: blocking::BlockingPool,
+    transport: Transport,
     hook: Option<Arc<dyn RpcHook>>,
     inbound: Mutex<Option<Weak<dyn InboundHandler>>>,
 }
 
 impl RemotingClient {
-    pub fn new(hook: Option<Arc<dyn RpcHook>>) -> Self {
+    /// `transport`: plain TCP or TLS, for every connection of this client.
+    pub fn new(hook: Option<Arc<dyn RpcHook>>, transport: Transport) -> Self {
         RemotingClient {
             conns: Mutex::new(HashMap::new()),
             backoff: Mutex::new(HashMap::new()),
             connecting: tokio::sync::Mutex::new(()),
-            blocking: blocking::BlockingPool::default(),
+            blocking: blocking::BlockingPool::new(transport.clone()),
+            transport,
             hook,
             inbound: Mutex::new(None),
         }
@@ -87,7 +101,7 @@ impl RemotingClient {
             }
         }
         let inbound = self.inbound.lock().unwrap().clone();
-        match Connection::connect(addr, CONNECT_TIMEOUT, self.hook.clone(), inbound).await {
+        match Connection::connect(addr, CONNECT_TIMEOUT, &self.transport, self.hook.clone(), inbound).await {
             Ok(c) => {
                 self.backoff.lock().unwrap().remove(addr);
                 self.conns.lock().unwrap().insert(addr.to_string(), c.clone());
@@ -124,7 +138,7 @@ impl RemotingClient {
             }
         }
         let r = self.blocking.invoke(addr, cmd, timeout, self.hook.as_ref());
-        if let Err(e @ RemotingError::Connect(..)) = &r {
+        if let Err(e @ (RemotingError::Connect(..) | RemotingError::Tls(..))) = &r {
             let mut backoff = self.backoff.lock().unwrap();
             let delay = backoff.get(addr).map_or(BACKOFF_MIN, |b| (b.delay * 2).min(BACKOFF_MAX));
             backoff.insert(addr.to_string(), Backoff { retry_at: Instant::now() + delay, delay, last_error: e.clone() });

@@ -41,7 +41,7 @@ fn a_timed_out_request_leaves_nothing_behind() {
         std::thread::sleep(Duration::from_secs(2)); // never answers in time
     });
     rt.block_on(async {
-        let conn = Connection::connect(&addr, Duration::from_secs(1), None, None).await.unwrap();
+        let conn = Connection::connect(&addr, Duration::from_secs(1), &Transport::Plain, None, None).await.unwrap();
         let start = Instant::now();
         let r = conn.request(RemotingCommand::request(105), Duration::from_millis(100)).await;
         assert_eq!(r, Err(RemotingError::Timeout(addr.clone())));
@@ -60,7 +60,7 @@ fn a_corrupt_frame_closes_the_connection_and_fails_waiters() {
         std::thread::sleep(Duration::from_millis(500));
     });
     rt.block_on(async {
-        let conn = Connection::connect(&addr, Duration::from_secs(1), None, None).await.unwrap();
+        let conn = Connection::connect(&addr, Duration::from_secs(1), &Transport::Plain, None, None).await.unwrap();
         let r = conn.request(RemotingCommand::request(105), Duration::from_secs(5)).await;
         assert_eq!(r, Err(RemotingError::Closed(addr.clone())));
         assert!(conn.is_closed());
@@ -78,7 +78,7 @@ fn a_half_written_response_fails_the_waiter_when_the_peer_goes() {
         // then close
     });
     rt.block_on(async {
-        let conn = Connection::connect(&addr, Duration::from_secs(1), None, None).await.unwrap();
+        let conn = Connection::connect(&addr, Duration::from_secs(1), &Transport::Plain, None, None).await.unwrap();
         let r = conn.request(RemotingCommand::request(105), Duration::from_secs(5)).await;
         assert_eq!(r, Err(RemotingError::Closed(addr.clone())));
     });
@@ -98,7 +98,7 @@ fn responses_are_matched_by_opaque_even_out_of_order() {
         std::thread::sleep(Duration::from_millis(200));
     });
     rt.block_on(async {
-        let conn = Connection::connect(&addr, Duration::from_secs(1), None, None).await.unwrap();
+        let conn = Connection::connect(&addr, Duration::from_secs(1), &Transport::Plain, None, None).await.unwrap();
         let first = conn.request(RemotingCommand::request(1).with_field("n", "first"), Duration::from_secs(2));
         let second = conn.request(RemotingCommand::request(1).with_field("n", "second"), Duration::from_secs(2));
         let (a, b) = tokio::join!(first, second);
@@ -113,7 +113,7 @@ fn a_refused_address_backs_off_then_reconnects() {
     // Reserve a port, then free it so connecting is refused.
     let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr = format!("127.0.0.1:{port}");
-    let client = RemotingClient::new(None);
+    let client = RemotingClient::new(None, Transport::Plain);
     rt.block_on(async {
         let e = client.connection(&addr).await.err().unwrap();
         assert!(matches!(e, RemotingError::Connect(..)), "{e:?}");

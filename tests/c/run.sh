@@ -4,6 +4,7 @@
 #   tests/c/run.sh NAMESRV [TOPIC]        e.g. tests/c/run.sh 127.0.0.1:9876
 #   tests/c/run.sh --acl [ACL_NAMESRV]    only test_acl (below), against ACL_NAMESRV or
 #                                         $RMQ_ACL_NAMESRV
+#   tests/c/run.sh --tls [TLS_NAMESRV]    only test_tls (below; RMQ_TLS_CA needed)
 #
 # Builds tests/c/*.c into .build/c/ against include/ and target/release/librocketmq.so (build the
 # library first: cargo build --release), then runs, in parallel:
@@ -30,6 +31,12 @@
 #                                         RMQ_ACL_TX_TOPIC (default rmq_acl_tx), both made by the
 #                                         profile's `up`; RMQ_ACL_DENIED_TOPIC: a topic the account
 #                                         may not use (4.x profile: rmq_acl_denied)
+#   test_tls RMQ_TLS_NAMESRV TOPIC CA WRONG_CA   only when RMQ_TLS_NAMESRV (a name server whose pair
+#                                         accepts TLS only) and RMQ_TLS_CA (its CA) are set; topic
+#                                         RMQ_TLS_TOPIC (default rmq_tls_c, must exist there);
+#                                         RMQ_TLS_WRONG_CA, or an unrelated CA made with
+#                                         tests/tls/make-certs.sh. Not under valgrind: ring's
+#                                         assembly gives memcheck false "uninitialised" reports
 # and checks that test_misuse.c calls every function of tests/headers/prototypes.txt.
 # Each program prints "N passed, M failed" as its last line; a program that dies without that
 # line, or exits non-zero with M == 0 (e.g. a valgrind error), counts as one failure.
@@ -42,17 +49,24 @@
 #      The consumers run with HOME=.build/c/home-<name server> (broadcasting offset files).
 set -uo pipefail
 
+# acl_only: only the secured-broker test (--acl or --tls): no other program, no transaction
+# topic, no consumer scenario
 acl_only=0
 if [ "${1:-}" = --acl ]; then
-    # only the ACL test: no other program, no transaction topic, no consumer scenario
     acl_only=1
     export RMQ_ACL_NAMESRV=${2:-${RMQ_ACL_NAMESRV:-}}
     set -- "$RMQ_ACL_NAMESRV"
     RMQ_C_TX=0
     RMQ_C_CONSUMER=none
+elif [ "${1:-}" = --tls ]; then
+    acl_only=1
+    export RMQ_TLS_NAMESRV=${2:-${RMQ_TLS_NAMESRV:-}}
+    set -- "$RMQ_TLS_NAMESRV"
+    RMQ_C_TX=0
+    RMQ_C_CONSUMER=none
 fi
 if [ $# -lt 1 ] || [ -z "$1" ]; then
-    echo "usage: $0 NAMESRV [TOPIC] | $0 --acl [ACL_NAMESRV]" >&2
+    echo "usage: $0 NAMESRV [TOPIC] | $0 --acl [ACL_NAMESRV] | $0 --tls [TLS_NAMESRV]" >&2
     exit 2
 fi
 namesrv=$1
@@ -232,6 +246,22 @@ for s in $scenarios; do
     fi
 done
 [ ${#created[@]} -gt 0 ] && echo "created consumer topics: ${created[*]}"
+
+# ---------------------------------------------------------------- TLS (on request)
+if [ -n "${RMQ_TLS_NAMESRV:-}" ]; then
+    wrong_ca=${RMQ_TLS_WRONG_CA:-}
+    if [ -z "${RMQ_TLS_CA:-}" ]; then
+        fail_line "RMQ_TLS_NAMESRV is set but RMQ_TLS_CA (the CA of its servers) is not"
+    elif ! "$cc" "${cflags[@]}" "$here/test_tls.c" -o "$out/test_tls" "${ldflags[@]}"; then
+        fail_line "build of test_tls failed"
+    elif [ -z "$wrong_ca" ] && ! bash "$repo/tests/tls/make-certs.sh" "$out/tls-certs" >"$logs/make-certs.log" 2>&1; then
+        fail_line "tests/tls/make-certs.sh failed: $(tail -n 3 "$logs/make-certs.log")"
+    else
+        names+=(test_tls)
+        run test_tls "$out/test_tls" "$RMQ_TLS_NAMESRV" "${RMQ_TLS_TOPIC:-rmq_tls_c}" "$RMQ_TLS_CA" \
+            "${wrong_ca:-$out/tls-certs/other-ca.pem}"
+    fi
+fi
 
 for name in "${names[@]}"; do
     wait "${pids[$name]}"

@@ -847,7 +847,7 @@ static void test_start_failures(void)
     if (p != NULL) {
         SUCCEEDS(SetProducerSsl(p, 1));
         SUCCEEDS(SetProducerSslPropertyFile(p, "/nonexistent/tls.properties"));
-        FAILS_WITH(PRODUCER_START_FAILED, "not implemented yet", StartProducer(p));
+        FAILS_WITH(PRODUCER_START_FAILED, "cannot read the TLS property file /nonexistent/tls.properties", StartProducer(p));
         SUCCEEDS(DestroyProducer(p));
     }
 }
