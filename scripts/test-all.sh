@@ -2,13 +2,14 @@
 # The whole test suite (`make test`): Rust unit tests, header checks, then the C, Python and Go
 # tests against real Apache RocketMQ brokers (4.x and 5.x) that this script starts and stops.
 #
-# A second pair of brokers with ACL on (scripts/brokers.sh, RMQ_PROFILE=acl) starts in the
-# background at the beginning (its ~15-25 s of startup overlap with the build and the plain
-# brokers' startup); the C and Python ACL tests run last, as their own suites.
+# Two more pairs of brokers, one with ACL on and one TLS-only (scripts/brokers.sh,
+# RMQ_PROFILE=acl and tls), start in the background at the beginning (their startup overlaps with
+# the build and the plain brokers' startup); the C and Python ACL and TLS tests run last, as their
+# own suites.
 #
 # Env: PREFIX (install prefix for the library the Python and Go tests load, default /usr/local),
 #      RMQ_TEST_KEEP_BROKERS=1 (leave brokers running that this script started),
-#      RMQ_TEST_ACL=0 (no ACL brokers, no ACL suites).
+#      RMQ_TEST_ACL=0 (no ACL brokers, no ACL suites), RMQ_TEST_TLS=0 (likewise for TLS).
 set -uo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 repo=$(pwd)
@@ -37,41 +38,45 @@ step() {
 
 # ---------------------------------------------------------------- brokers: start and stop
 started_brokers=0
-started_acl=0
-acl_up_pid=
-acl_log=.build/test-all-acl-up.log
+declare -A started_profile=() up_pid=()
+profiles=()
+[ "${RMQ_TEST_ACL:-1}" != 0 ] && profiles+=(acl)
+[ "${RMQ_TEST_TLS:-1}" != 0 ] && profiles+=(tls)
+up_log() { echo ".build/test-all-$1-up.log"; }
 stop_brokers() {
-    local acl_down=
+    local p downs=()
     # a background `up` still running (e.g. after Ctrl-C): stop it first, `down` cleans up
-    if [ -n "$acl_up_pid" ] && kill -0 "$acl_up_pid" 2>/dev/null; then
-        kill "$acl_up_pid" 2>/dev/null
-        wait "$acl_up_pid" 2>/dev/null
-    fi
-    if [ "${RMQ_TEST_KEEP_BROKERS:-0}" != 1 ]; then
-        # both pairs at once: a 5.x broker's shutdown alone can take its full 15 s
-        if [ "$started_acl" = 1 ]; then
-            RMQ_PROFILE=acl scripts/brokers.sh down &
-            acl_down=$!
+    for p in "${!up_pid[@]}"; do
+        if [ -n "${up_pid[$p]}" ] && kill -0 "${up_pid[$p]}" 2>/dev/null; then
+            kill "${up_pid[$p]}" 2>/dev/null
+            wait "${up_pid[$p]}" 2>/dev/null
         fi
+    done
+    if [ "${RMQ_TEST_KEEP_BROKERS:-0}" != 1 ]; then
+        # all pairs at once: a 5.x broker's shutdown alone can take its full 15 s
+        for p in "${!started_profile[@]}"; do
+            RMQ_PROFILE=$p scripts/brokers.sh down &
+            downs+=($!)
+        done
         if [ "$started_brokers" = 1 ]; then
             scripts/brokers.sh down || true
         fi
-        [ -z "$acl_down" ] || wait "$acl_down" || true
+        for p in "${downs[@]}"; do wait "$p" || true; done
     fi
 }
 trap stop_brokers EXIT
 
-if [ "${RMQ_TEST_ACL:-1}" != 0 ]; then
-    if RMQ_PROFILE=acl scripts/brokers.sh status >/dev/null 2>&1; then
-        echo "ACL brokers already running: using them"
+mkdir -p .build
+for p in "${profiles[@]}"; do
+    if RMQ_PROFILE=$p scripts/brokers.sh status >/dev/null 2>&1; then
+        echo "$p brokers already running: using them"
     else
-        started_acl=1
-        mkdir -p .build
-        echo "starting the ACL brokers in the background (log: $acl_log)"
-        RMQ_PROFILE=acl scripts/brokers.sh up all >"$acl_log" 2>&1 &
-        acl_up_pid=$!
+        started_profile[$p]=1
+        echo "starting the $p brokers in the background (log: $(up_log "$p"))"
+        RMQ_PROFILE=$p scripts/brokers.sh up all >"$(up_log "$p")" 2>&1 &
+        up_pid[$p]=$!
     fi
-fi
+done
 
 # ---------------------------------------------------------------- suites
 step "cargo build" cargo build --release --locked
@@ -100,38 +105,56 @@ done
 export NAMESRV_ADDRS="v4=$NAMESRV_4;v5=$NAMESRV_5"
 step "Python rocketmq-client-python 2.0.0, both brokers" bash tests/python/run.sh
 
-# ---------------------------------------------------------------- ACL (separate brokers)
-# wait_acl_up: waits for the background `up` started above and shows its log.
-wait_acl_up() {
+# ---------------------------------------------------------------- ACL and TLS (separate brokers)
+# wait_up PROFILE: waits for the background `up` started above and shows its log.
+wait_up() {
     local rc=0
-    wait "$acl_up_pid" || rc=$?
-    acl_up_pid=
-    cat "$acl_log"
-    [ $rc = 0 ] || acl_ready=0
+    wait "${up_pid[$1]}" || rc=$?
+    up_pid[$1]=
+    cat "$(up_log "$1")"
     return $rc
 }
-if [ "${RMQ_TEST_ACL:-1}" != 0 ]; then
-    acl_ready=1
-    [ -z "$acl_up_pid" ] || step "ACL brokers up (started in the background)" wait_acl_up
-    if [ $acl_ready = 1 ]; then
-        # shell variables, not exported: only the ACL suites get them (env below)
-        acl_env=$(RMQ_PROFILE=acl scripts/brokers.sh env)
-        eval "${acl_env//export /}"
-        for label in 4 5; do
-            ns_var=RMQ_ACL_NAMESRV_$label
-            ns=${!ns_var}
-            version_var=RMQ_VERSION_$label
-            version=${!version_var:-$label.x}
-            keys=(RMQ_ACL_ACCESS_KEY="$RMQ_ACL_ACCESS_KEY" RMQ_ACL_SECRET_KEY="$RMQ_ACL_SECRET_KEY")
-            denied=()
-            # 4.x only: 5.x runs ACL 2.0 without authorization (see scripts/brokers.sh)
-            [ "$label" = 4 ] && denied=(RMQ_ACL_DENIED_TOPIC="$RMQ_ACL_DENIED_TOPIC_4")
-            step "C ACL tests, RocketMQ $version" \
-                env "${keys[@]}" "${denied[@]}" bash tests/c/run.sh --acl "$ns"
-            step "Python ACL tests, RocketMQ $version" \
-                env "${keys[@]}" RMQ_ACL_NAMESRV_ADDRS="v$label=$ns" bash tests/python/run.sh -k test_acl
-        done
-    fi
+# profile_ready PROFILE: its pair is up (a failed start counts as one failed suite).
+profile_ready() {
+    [ -z "${up_pid[$1]:-}" ] && return 0
+    local before=$failed
+    step "$1 brokers up (started in the background)" wait_up "$1"
+    [ "$failed" = "$before" ]
+}
+
+if [ "${RMQ_TEST_ACL:-1}" != 0 ] && profile_ready acl; then
+    # shell variables, not exported: only the ACL suites get them (env below)
+    acl_env=$(RMQ_PROFILE=acl scripts/brokers.sh env)
+    eval "${acl_env//export /}"
+    for label in 4 5; do
+        ns_var=RMQ_ACL_NAMESRV_$label
+        ns=${!ns_var}
+        version_var=RMQ_VERSION_$label
+        version=${!version_var:-$label.x}
+        keys=(RMQ_ACL_ACCESS_KEY="$RMQ_ACL_ACCESS_KEY" RMQ_ACL_SECRET_KEY="$RMQ_ACL_SECRET_KEY")
+        denied=()
+        # 4.x only: 5.x runs ACL 2.0 without authorization (see scripts/brokers.sh)
+        [ "$label" = 4 ] && denied=(RMQ_ACL_DENIED_TOPIC="$RMQ_ACL_DENIED_TOPIC_4")
+        step "C ACL tests, RocketMQ $version" \
+            env "${keys[@]}" "${denied[@]}" bash tests/c/run.sh --acl "$ns"
+        step "Python ACL tests, RocketMQ $version" \
+            env "${keys[@]}" RMQ_ACL_NAMESRV_ADDRS="v$label=$ns" bash tests/python/run.sh -k test_acl
+    done
+fi
+
+if [ "${RMQ_TEST_TLS:-1}" != 0 ] && profile_ready tls; then
+    tls_env=$(RMQ_PROFILE=tls scripts/brokers.sh env)
+    eval "${tls_env//export /}"
+    for label in 4 5; do
+        ns_var=RMQ_TLS_NAMESRV_$label
+        ns=${!ns_var}
+        version_var=RMQ_VERSION_$label
+        version=${!version_var:-$label.x}
+        cas=(RMQ_TLS_CA="$RMQ_TLS_CA" RMQ_TLS_WRONG_CA="$RMQ_TLS_WRONG_CA")
+        step "C TLS tests, RocketMQ $version" env "${cas[@]}" bash tests/c/run.sh --tls "$ns"
+        step "Python TLS tests, RocketMQ $version" \
+            env "${cas[@]}" RMQ_TLS_NAMESRV="$ns" bash tests/python/run.sh -k test_tls
+    done
 fi
 
 echo
