@@ -137,6 +137,7 @@ impl MessageListener for HostListener {
                 verdicts.push(false);
                 continue;
             }
+            super::stop_if_host_finalizing();
             let handle = Box::into_raw(CMessage::from_shared(m.clone()));
             super::paint_stack();
             // SAFETY: the host's function pointer with its own consumer pointer and a message
