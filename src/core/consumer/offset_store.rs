@@ -22,8 +22,10 @@ pub enum OffsetStore {
 }
 
 impl OffsetStore {
-    /// The stored offset of `mq`: from memory, else from the broker or the file. `None` when the
-    /// group has no offset for the queue yet.
+    /// The stored offset of `mq`, `None` when the group has none for the queue yet. Clustering
+    /// asks the broker every time (and keeps the answer in memory): a value cached from an
+    /// earlier time the queue was ours may predate another owner's commits. Broadcasting reads
+    /// the local file's table.
     pub async fn read(&self, mq: &MessageQueue) -> Result<Option<i64>> {
         match self {
             OffsetStore::Remote(r) => r.read(mq).await,
@@ -83,9 +85,6 @@ impl RemoteOffsets {
     }
 
     async fn read(&self, mq: &MessageQueue) -> Result<Option<i64>> {
-        if let Some(o) = self.table.lock().unwrap().get(mq) {
-            return Ok(Some(*o));
-        }
         let addr = self.broker(mq).await?;
         let req = RemotingCommand::request(code::QUERY_CONSUMER_OFFSET)
             .with_field("consumerGroup", &self.group)
@@ -98,7 +97,10 @@ impl RemoteOffsets {
                 self.table.lock().unwrap().insert(mq.clone(), offset);
                 Ok(Some(offset))
             }
-            response::QUERY_NOT_FOUND => Ok(None),
+            response::QUERY_NOT_FOUND => {
+                self.table.lock().unwrap().remove(mq);
+                Ok(None)
+            }
             code => Err(Error::Broker { addr, code, remark: resp.remark }),
         }
     }

@@ -313,8 +313,6 @@ impl Inner {
             self.lock_queues(&taken).await;
         }
         for pq in taken {
-            // Never a value cached from an earlier time this queue was ours.
-            self.store.remove(&pq.mq);
             let start = if orderly && !pq.is_locked() {
                 None // the pull loop reads it once it holds the lock
             } else {
@@ -677,7 +675,6 @@ async fn pull_loop(inner: Arc<Inner>, pq: Arc<ProcessQueue>, start: Option<i64>)
         if !have_offset {
             // Orderly, locked now (by us or by the periodic relock): the previous owner
             // committed its offset before it released the lock, so this read is current.
-            inner.store.remove(&pq.mq);
             match inner.start_offset(&pq.mq).await {
                 Ok(o) => {
                     offset = o;
