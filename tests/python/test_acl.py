@@ -30,6 +30,8 @@ import pytest
 from rocketmq.client import ConsumeStatus, Message, Producer, PushConsumer, SendStatus
 from rocketmq.exceptions import ProducerSendSyncFailed
 
+import namesrvs
+
 
 def _namesrvs():
     raw = os.environ.get('RMQ_ACL_NAMESRV_ADDRS', '').strip()
@@ -37,15 +39,7 @@ def _namesrvs():
         raw = ';'.join('%s=%s' % (label, os.environ[var])
                        for label, var in (('v4', 'RMQ_ACL_NAMESRV_4'), ('v5', 'RMQ_ACL_NAMESRV_5'))
                        if os.environ.get(var, '').strip())
-    out = []
-    for i, item in enumerate(x.strip() for x in raw.split(';')):
-        if not item:
-            continue
-        label, sep, addr = item.partition('=')
-        if not sep:
-            label, addr = 'ns%d' % i, item
-        out.append((label.strip(), addr.strip()))
-    return out
+    return namesrvs.parse(raw)
 
 
 NAMESRVS = _namesrvs()

@@ -29,6 +29,7 @@ import pytest
 
 from rocketmq.client import ConsumeStatus, Message, Producer, PushConsumer, SendStatus
 
+import namesrvs
 from readback import PullReader, expected_queue_index
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,20 +43,7 @@ NON_ASCII = u'中文 – ünïcødé – emoji 🚀 – ελληνικά'
 TIMINGS = []              # (test, what, seconds), printed by conftest.py at the end
 
 
-def _namesrvs():
-    raw = os.environ.get('NAMESRV_ADDRS', '').strip() or 'default=127.0.0.1:9876'
-    out = []
-    for i, item in enumerate(x.strip() for x in raw.split(';')):
-        if not item:
-            continue
-        label, sep, addr = item.partition('=')
-        if not sep:
-            label, addr = 'ns%d' % i, item
-        out.append((label.strip(), addr.strip()))
-    return out
-
-
-NAMESRVS = _namesrvs()
+NAMESRVS = namesrvs.from_env()
 
 # scenario -> queue count; one fresh topic each, shared by both name servers (separate clusters).
 SCENARIOS = {'conc': 8, 'orderly': 4, 'oretry': 4, 'retry': 8, 'retryexc': 4, 'shutdown': 4, 'exit': 4,

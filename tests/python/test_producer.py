@@ -22,24 +22,12 @@ import pytest
 
 from rocketmq.client import Message, Producer, SendStatus
 
+import namesrvs
 import readback
 from readback import PullReader, expected_queue_index, find_by_key, find_by_msg_id, std_hash
 
 
-def _namesrvs():
-    raw = os.environ.get('NAMESRV_ADDRS', '').strip() or 'default=127.0.0.1:9876'
-    out = []
-    for i, item in enumerate(x.strip() for x in raw.split(';')):
-        if not item:
-            continue
-        label, sep, addr = item.partition('=')
-        if not sep:
-            label, addr = 'ns%d' % i, item
-        out.append((label.strip(), addr.strip()))
-    return out
-
-
-NAMESRVS = _namesrvs()
+NAMESRVS = namesrvs.from_env()
 TOPIC = os.environ.get('RMQ_PY_TOPIC', 'rmq_py_test')
 DELAY_LEVEL2_MS = int(os.environ.get('RMQ_DELAY_LEVEL2_MS', '5000'))
 RUN_ID = uuid.uuid4().hex[:12]

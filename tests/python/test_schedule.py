@@ -38,6 +38,8 @@ import pytest
 from rocketmq.client import ConsumeStatus, Message, Producer, PushConsumer, SendStatus
 from rocketmq.exceptions import ProducerSendSyncFailed
 
+import namesrvs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BROKERS_SH = os.environ.get('RMQ_BROKERS_SH', os.path.join(REPO, 'scripts', 'brokers.sh'))
@@ -50,20 +52,7 @@ DEADLINE_S = 20.0     # waiting for an expected delivery
 LOG_GLOB = os.path.join(os.path.expanduser('~'), 'logs', 'rocketmq-rust', 'rocketmq_client.log*')
 
 
-def _namesrvs():
-    raw = os.environ.get('NAMESRV_ADDRS', '').strip() or 'default=127.0.0.1:9876'
-    out = []
-    for i, item in enumerate(x.strip() for x in raw.split(';')):
-        if not item:
-            continue
-        label, sep, addr = item.partition('=')
-        if not sep:
-            label, addr = 'ns%d' % i, item
-        out.append((label.strip(), addr.strip()))
-    return out
-
-
-NAMESRVS = _namesrvs()
+NAMESRVS = namesrvs.from_env()
 
 
 def now_ms():

@@ -38,6 +38,8 @@ import pytest
 from rocketmq.client import ConsumeStatus, Message, PushConsumer, SendStatus, TransactionMQProducer, \
     TransactionStatus
 
+import namesrvs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 BROKERS_SH = os.environ.get('RMQ_BROKERS_SH', os.path.join(REPO, 'scripts', 'brokers.sh'))
@@ -56,20 +58,7 @@ TIMINGS = []       # (test, what, seconds): written to the terminal after each n
 _KEEP = []
 
 
-def _namesrvs():
-    raw = os.environ.get('NAMESRV_ADDRS', '').strip() or 'default=127.0.0.1:9876'
-    out = []
-    for i, item in enumerate(x.strip() for x in raw.split(';')):
-        if not item:
-            continue
-        label, sep, addr = item.partition('=')
-        if not sep:
-            label, addr = 'ns%d' % i, item
-        out.append((label.strip(), addr.strip()))
-    return out
-
-
-NAMESRVS = _namesrvs()
+NAMESRVS = namesrvs.from_env()
 
 
 def _s(v):
