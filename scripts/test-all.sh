@@ -82,6 +82,7 @@ done
 step "cargo build" cargo build --release --locked
 step "rust unit tests" cargo test --release --locked --lib
 step "headers" bash tests/headers/check.sh
+step "library shape (SONAME, glibc only, exports)" sh tests/link/check.sh
 step "make install" scripts/install.sh "$PREFIX"
 
 if scripts/brokers.sh status >/dev/null 2>&1; then

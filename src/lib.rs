@@ -8,3 +8,4 @@
 pub mod core;
 pub mod remoting;
 mod capi;
+mod libm_shim;
