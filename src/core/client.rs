@@ -199,10 +199,37 @@ impl Client {
         self.routes.lock().unwrap().get(topic).cloned()
     }
 
+    /// Looks the route up again and caches it. Brokers not greeted yet get a heartbeat before
+    /// this returns: a consumer must be known to them before it asks for its group's members
+    /// or locks queues.
     pub async fn update_route(&self, topic: &str) -> Result<Arc<TopicRouteData>> {
+        let route = self.lookup_and_cache(topic).await?;
+        for addr in self.ungreeted_brokers(&route) {
+            self.send_heartbeat(&addr).await;
+        }
+        Ok(route)
+    }
+
+    /// As `update_route`, for senders, which brokers need not know before a send: the heartbeat
+    /// to new brokers goes on in the background, so a broker that does not answer costs a send
+    /// no more than the send's own timeout.
+    pub async fn update_publish_route(self: &Arc<Self>, topic: &str) -> Result<Arc<TopicRouteData>> {
+        let route = self.lookup_and_cache(topic).await?;
+        let fresh = self.ungreeted_brokers(&route);
+        if !fresh.is_empty() {
+            let client = self.clone();
+            tokio::spawn(async move {
+                for addr in fresh {
+                    client.send_heartbeat(&addr).await;
+                }
+            });
+        }
+        Ok(route)
+    }
+
+    async fn lookup_and_cache(&self, topic: &str) -> Result<Arc<TopicRouteData>> {
         let route = Arc::new(self.query_route(topic).await?);
         self.routes.lock().unwrap().insert(topic.to_string(), route.clone());
-        self.heartbeat_new_brokers(&route).await;
         Ok(route)
     }
 
@@ -246,19 +273,15 @@ impl Client {
             .into_bytes()
     }
 
-    async fn heartbeat_new_brokers(&self, route: &TopicRouteData) {
-        let fresh: Vec<String> = {
-            let mut sent = self.heartbeat_sent_to.lock().unwrap();
-            route
-                .broker_datas
-                .iter()
-                .filter_map(|b| b.broker_addrs.get(&super::route::MASTER_ID).cloned())
-                .filter(|a| sent.insert(a.clone()))
-                .collect()
-        };
-        for addr in fresh {
-            self.send_heartbeat(&addr).await;
-        }
+    /// The route's master brokers that have had no heartbeat from us yet (marked as greeted).
+    fn ungreeted_brokers(&self, route: &TopicRouteData) -> Vec<String> {
+        let mut sent = self.heartbeat_sent_to.lock().unwrap();
+        route
+            .broker_datas
+            .iter()
+            .filter_map(|b| b.broker_addrs.get(&super::route::MASTER_ID).cloned())
+            .filter(|a| sent.insert(a.clone()))
+            .collect()
     }
 
     async fn send_heartbeat(&self, addr: &str) {

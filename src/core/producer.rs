@@ -237,7 +237,7 @@ impl Producer {
         if let Some(r) = self.client.cached_route(topic) {
             return Ok(r);
         }
-        match self.client.update_route(topic).await {
+        match self.client.update_publish_route(topic).await {
             Ok(r) if !r.write_queues(topic).is_empty() => Ok(r),
             Ok(_) | Err(Error::NoRoute(_)) => match self.client.query_route(AUTO_CREATE_TOPIC).await {
                 Ok(r) if !r.write_queues(topic).is_empty() => Ok(Arc::new(r)),
