@@ -73,3 +73,15 @@ pub unsafe fn credentials(
         channel: c_str(channel, "channel", function, NULL_POINTER)?,
     })
 }
+
+/// `Set*LogPath`: the directory (or file) the process-wide log goes to. A NULL path keeps the
+/// current one and succeeds, as 2.2.0 accepted (and ignored) any path.
+///
+/// # Safety
+/// `path` is NULL or a NUL-terminated string.
+pub unsafe fn log_path(path: *const c_char) -> c_int {
+    if !path.is_null() {
+        crate::core::log::set_path(&std::ffi::CStr::from_ptr(path).to_string_lossy());
+    }
+    super::common::status::OK
+}

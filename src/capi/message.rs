@@ -263,10 +263,10 @@ pub extern "C" fn GetOriginMessageBody(msg: *mut CMessage) -> *const c_char {
     with_message("GetOriginMessageBody", msg, std::ptr::null(), MessageData::c_body)
 }
 
-/// Not in 2.2.0: the body length, for bodies with NUL bytes. -1 for NULL.
+/// Not in 2.2.0: the body length, for bodies with NUL bytes. 0 for NULL, as upstream.
 #[no_mangle]
 pub extern "C" fn GetOriginMessageBodyLength(msg: *mut CMessage) -> c_int {
-    with_message("GetOriginMessageBodyLength", msg, -1, |d| d.message().body.len() as c_int)
+    with_message("GetOriginMessageBodyLength", msg, 0, |d| d.message().body.len() as c_int)
 }
 
 #[no_mangle]

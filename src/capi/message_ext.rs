@@ -49,10 +49,10 @@ pub extern "C" fn GetMessageBody(msgExt: *mut CMessageExt) -> *const c_char {
     text("GetMessageBody", msgExt, MessageData::c_body)
 }
 
-/// Not in 2.2.0: the (decompressed) body length. -1 for NULL.
+/// Not in 2.2.0: the (decompressed) body length. 0 for NULL, as upstream.
 #[no_mangle]
 pub extern "C" fn GetMessageBodyLength(msgExt: *mut CMessageExt) -> c_int {
-    with_message("GetMessageBodyLength", as_msg(msgExt), -1, |d| d.message().body.len() as c_int)
+    with_message("GetMessageBodyLength", as_msg(msgExt), 0, |d| d.message().body.len() as c_int)
 }
 
 #[no_mangle]

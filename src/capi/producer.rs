@@ -242,7 +242,8 @@ pub extern "C" fn SetProducerSessionCredentials(
 /// Honoured (2.2.0 ignored it): the directory (or file) the process-wide log goes to.
 #[no_mangle]
 pub extern "C" fn SetProducerLogPath(producer: *mut CProducer, logPath: *const c_char) -> c_int {
-    set_text("SetProducerLogPath", producer, logPath, "logPath", |_, v| log::set_path(&v))
+    // SAFETY: NULL or a NUL-terminated string from the host.
+    set("SetProducerLogPath", producer, |_| Ok(unsafe { super::client_settings::log_path(logPath) }))
 }
 
 #[allow(clippy::useless_conversion)] // c_long is 32 bits on some targets

@@ -186,7 +186,8 @@ pub extern "C" fn SetPullConsumerSessionCredentials(
 
 #[no_mangle]
 pub extern "C" fn SetPullConsumerLogPath(consumer: *mut CPullConsumer, logPath: *const c_char) -> c_int {
-    set_text("SetPullConsumerLogPath", consumer, logPath, "logPath", |_, v| log::set_path(&v))
+    // SAFETY: NULL or a NUL-terminated string from the host.
+    set("SetPullConsumerLogPath", consumer, |_| Ok(unsafe { super::client_settings::log_path(logPath) }))
 }
 
 #[allow(clippy::useless_conversion)] // c_long is 32 bits on some targets

@@ -309,14 +309,29 @@ fn positive(function: &'static str, consumer: *mut CPushConsumer, value: c_int, 
     })
 }
 
+/// As 2.2.0: 0 fails with `NULL_POINTER`; a negative value succeeds but changes nothing (logged).
+fn nonzero(function: &'static str, consumer: *mut CPushConsumer, value: c_int, apply: impl FnOnce(&mut State, c_int)) -> c_int {
+    set(function, consumer, |s| {
+        if value == 0 {
+            return Err(fail(NULL_POINTER, format!("{function}: the value must be positive, got 0")));
+        }
+        if value < 0 {
+            log::warn(&format!("{function}: ignored the negative value {value}"));
+        } else {
+            apply(s, value);
+        }
+        Ok(OK)
+    })
+}
+
 #[no_mangle]
 pub extern "C" fn SetPushConsumerThreadCount(consumer: *mut CPushConsumer, threadCount: c_int) -> c_int {
-    positive("SetPushConsumerThreadCount", consumer, threadCount, |s, v| s.thread_count = v)
+    nonzero("SetPushConsumerThreadCount", consumer, threadCount, |s, v| s.thread_count = v)
 }
 
 #[no_mangle]
 pub extern "C" fn SetPushConsumerMessageBatchMaxSize(consumer: *mut CPushConsumer, batchSize: c_int) -> c_int {
-    positive("SetPushConsumerMessageBatchMaxSize", consumer, batchSize, |s, v| s.batch_max = v)
+    nonzero("SetPushConsumerMessageBatchMaxSize", consumer, batchSize, |s, v| s.batch_max = v)
 }
 
 #[no_mangle]
@@ -341,7 +356,8 @@ pub extern "C" fn SetPushConsumerSessionCredentials(
 
 #[no_mangle]
 pub extern "C" fn SetPushConsumerLogPath(consumer: *mut CPushConsumer, logPath: *const c_char) -> c_int {
-    set_text("SetPushConsumerLogPath", consumer, logPath, "logPath", |_, v| log::set_path(&v))
+    // SAFETY: NULL or a NUL-terminated string from the host.
+    set("SetPushConsumerLogPath", consumer, |_| Ok(unsafe { super::client_settings::log_path(logPath) }))
 }
 
 #[allow(clippy::useless_conversion)] // c_long is 32 bits on some targets
