@@ -143,3 +143,32 @@ pub fn info(text: &str) {
 pub fn debug(text: &str) {
     write(DEBUG, text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Sink;
+
+    /// `file_num` files of at most `file_size` bytes: the newest in the file itself, older ones
+    /// in `.1`, `.2`, …; the oldest beyond the count are deleted.
+    #[test]
+    fn rotation_keeps_file_num_files_of_at_most_file_size() {
+        let dir = std::env::temp_dir().join(format!("rmq-log-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("client.log");
+        let mut sink = Sink { path: path.clone(), file: None, written: 0, file_num: 3, file_size: 100 };
+        for i in 0..40 {
+            sink.append(format!("line {i:02} of the log\n").as_bytes()); // 20 bytes each
+        }
+        let numbered = |i: u32| std::path::PathBuf::from(format!("{}.{i}", path.display()));
+        let newest = std::fs::read_to_string(&path).unwrap();
+        assert!(newest.ends_with("line 39 of the log\n"), "{newest}");
+        for p in [path.clone(), numbered(1), numbered(2)] {
+            let len = std::fs::metadata(&p).unwrap().len();
+            assert!(len > 0 && len <= 100, "{} is {len} bytes", p.display());
+        }
+        assert!(!numbered(3).exists(), "a fourth file was kept");
+        let oldest = std::fs::read_to_string(numbered(2)).unwrap();
+        assert!(oldest.starts_with("line 25 "), "{oldest}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

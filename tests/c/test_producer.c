@@ -786,6 +786,53 @@ static void test_sharding_keys(CProducer* p)
     }
 }
 
+/* A producer with default settings takes bodies up to 128 KiB (2.2.0's default) and refuses a
+ * larger one, before anything is sent, with a text that gives both sizes. */
+static void test_default_max_size(void)
+{
+    static char body[128 * 1024 + 1];
+    char group[128], key[128];
+    CProducer* p;
+    CMessage* msg;
+    CSendResult r;
+    const char* err;
+    const rb_msg* m;
+    int rc;
+
+    make_name(group, sizeof group, "default-max-size");
+    p = CreateProducer(group);
+    CHECK(p != NULL, "CreateProducer returned NULL: %s", GetLatestErrorMessage());
+    if (p == NULL) {
+        return;
+    }
+    CHECK_EQ_INT(SetProducerNameServerAddress(p, g_namesrv), 0, "SetProducerNameServerAddress (default max size)");
+    CHECK_EQ_INT(SetProducerInstanceName(p, group), 0, "SetProducerInstanceName (default max size)");
+    CHECK_EQ_INT(StartProducer(p), 0, "StartProducer (default max size)");
+    fill_binary(body, (int)sizeof body);
+    make_name(key, sizeof key, "default-max");
+    msg = new_message("TagDefaultMax", key, NULL);
+    if (msg != NULL) {
+        CHECK_EQ_INT(SetByteMessageBody(msg, body, (int)sizeof body), 0, "SetByteMessageBody(128 KiB + 1)");
+        rc = SendMessageSync(p, msg, &r);
+        err = GetLatestErrorMessage();
+        CHECK(rc == PRODUCER_SEND_SYNC_FAILED, "send of 128 KiB + 1 with the default limit: rc %d, expected 11", rc);
+        CHECK(err != NULL && strstr(err, "131073") != NULL && strstr(err, "131072") != NULL,
+              "error text of the too-big send does not give both sizes: \"%s\"", err ? err : "(NULL)");
+        CHECK_EQ_INT(SetByteMessageBody(msg, body, 128 * 1024), 0, "SetByteMessageBody(128 KiB)");
+        rc = SendMessageSync(p, msg, &r);
+        CHECK(rc == 0, "send of exactly 128 KiB with the default limit = %d: %s", rc, GetLatestErrorMessage());
+        if (rc == 0) {
+            m = read_back(&r, "128 KiB body");
+            if (m != NULL) {
+                check_fields(m, "128 KiB body", "TagDefaultMax", key, body, 128 * 1024);
+            }
+        }
+        DestroyMessage(msg);
+    }
+    CHECK_EQ_INT(ShutdownProducer(p), 0, "ShutdownProducer (default max size)");
+    CHECK_EQ_INT(DestroyProducer(p), 0, "DestroyProducer (default max size)");
+}
+
 /* A second producer made with CreateOrderlyProducer and a small maximum message size. */
 static void test_orderly_producer_and_max_size(void)
 {
@@ -928,6 +975,7 @@ int main(int argc, char** argv)
     test_orderly(p);
     test_sharding_keys(p);
     test_orderly_producer_and_max_size();
+    test_default_max_size();
 
     check_delayed(&delayed);
 
