@@ -10,7 +10,8 @@
 # library first: cargo build --release), then runs, in parallel:
 #   test_producer NAMESRV TOPIC           (default topic rmq_c_test; 8 queues)
 #   test_misuse   NAMESRV TOPIC           (default topic rmq_c_misc; 8 queues)
-#   test_misuse under valgrind            (--error-exitcode=99, suppressions in valgrind.supp)
+#   test_misuse under valgrind            (memory errors and definite leaks fail it; suppressions in
+#                                         valgrind.supp)
 #   test_consumer NAMESRV SCENARIO        one process per push consumer scenario (consumer_<name>),
 #                                         each on its own topic rmq_ct_<name>; a topic the name
 #                                         server does not know yet is created first with
@@ -170,7 +171,9 @@ if [ $acl_only = 0 ]; then
     if [ "${RMQ_C_VALGRIND:-1}" != 0 ]; then
         if command -v valgrind >/dev/null; then
             names+=(valgrind_test_misuse)
-            run valgrind_test_misuse valgrind --error-exitcode=99 --leak-check=no --errors-for-leak-kinds=none -q \
+            # memory errors and definite leaks both fail it
+            run valgrind_test_misuse valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+                --show-leak-kinds=definite -q \
                 --suppressions="$here/valgrind.supp" "$out/test_misuse" "$namesrv" "$misuse_topic"
         else
             fail_line "valgrind not found (RMQ_C_VALGRIND=0 skips it)"
