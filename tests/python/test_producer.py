@@ -118,6 +118,10 @@ def test_reader_uses_the_package_library():
     ours = ctypes.cast(readback.lib().GetMessageTopic, ctypes.c_void_p).value
     pkg = ctypes.cast(rocketmq.ffi.dll.GetMessageTopic, ctypes.c_void_p).value
     assert ours == pkg, 'readback loaded %s, the package %s' % (readback.lib()._name, rocketmq.ffi._DYLIB_PATH)
+    # and it is this project's library, not an original librocketmq.so found first: only ours
+    # exports SetPushConsumerMaxConsumeTps
+    assert hasattr(rocketmq.ffi.dll, 'SetPushConsumerMaxConsumeTps'), \
+        'the package loaded %s, which is not this project\'s library' % rocketmq.ffi._DYLIB_PATH
 
 
 def test_send_sync(namesrv, producer, reader):
