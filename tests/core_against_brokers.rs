@@ -1,5 +1,6 @@
 //! The core, from Rust, against the real brokers that `make test` starts (`NAMESRV_4`,
-//! `NAMESRV_5`): name-server failover, send and read back, unknown topics.
+//! `NAMESRV_5`): name-server failover, send and read back, unknown topics, the periodic route
+//! refresh and heartbeats.
 
 use std::time::{Duration, Instant};
 
@@ -14,16 +15,38 @@ const TOPIC: &str = "rmq_c_misc";
 fn name_servers() -> Vec<(String, String)> {
     let found: Vec<(String, String)> =
         ["NAMESRV_4", "NAMESRV_5"].iter().filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v))).collect();
-    if found.is_empty() {
-        eprintln!("NAMESRV_4/NAMESRV_5 not set: run through `make test` (scripts/test-all.sh)");
-    }
+    assert!(!found.is_empty(), "NAMESRV_4/NAMESRV_5 not set: run through `make test` (scripts/test-all.sh)");
     found
 }
 
+fn client_config(namesrv: &str) -> ClientConfig {
+    ClientConfig { namesrv_addrs: namesrv.split(';').map(String::from).collect(), ..Default::default() }
+}
+
+fn producer_with(client: ClientConfig, group: &str) -> std::sync::Arc<Producer> {
+    Producer::start(ProducerConfig { group: group.into(), client, ..Default::default() }).expect("producer starts")
+}
+
+/// Creates (or changes) a topic on the broker behind `namesrv` with the project's script.
+fn make_topic(topic: &str, queues: u32, namesrv: &str) {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/brokers.sh");
+    let status = std::process::Command::new("bash")
+        .args([script, "topic", topic, &queues.to_string(), namesrv])
+        .status()
+        .expect("scripts/brokers.sh runs");
+    assert!(status.success(), "brokers.sh topic {topic} {queues} {namesrv} failed");
+}
+
+fn poll_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 fn producer(namesrv: &str, group: &str) -> std::sync::Arc<Producer> {
-    let mut config = ProducerConfig { group: group.into(), ..Default::default() };
-    config.client = ClientConfig { namesrv_addrs: namesrv.split(';').map(String::from).collect(), ..Default::default() };
-    Producer::start(config).expect("producer starts")
+    producer_with(client_config(namesrv), group)
 }
 
 #[test]
@@ -83,4 +106,62 @@ fn an_unreachable_name_server_fails_fast() {
     assert!(matches!(r, Err(Error::Remoting(_))), "{r:?}");
     assert!(start.elapsed() < Duration::from_secs(4), "took {:?}", start.elapsed());
     runtime::block_on(p.shutdown()).unwrap();
+}
+
+#[test]
+fn cached_routes_are_refreshed_periodically() {
+    for (label, ns) in name_servers() {
+        let topic = format!("rmq_core_refresh_{}_{}", label.to_lowercase(), std::process::id());
+        make_topic(&topic, 4, &ns);
+        let client = ClientConfig { route_refresh_interval: Duration::from_secs(1), ..client_config(&ns) };
+        let p = producer_with(client, "core_it_refresh");
+        let (_, queues) = runtime::block_on(p.write_queues(&topic)).unwrap().unwrap();
+        assert_eq!(queues.len(), 4, "{label}");
+        // The broker now has 8 queues; only the periodic refresh can tell the cached route.
+        make_topic(&topic, 8, &ns);
+        poll_until(&format!("{label}: cached route with 8 queues"), Duration::from_secs(30), || {
+            p.client().cached_route(&topic).is_some_and(|r| r.write_queues(&topic).len() == 8)
+        });
+        runtime::block_on(p.shutdown()).unwrap();
+    }
+}
+
+#[test]
+fn heartbeats_are_sent_periodically_and_answered() {
+    for (label, ns) in name_servers() {
+        let client = ClientConfig { heartbeat_interval: Duration::from_secs(1), ..client_config(&ns) };
+        let p = producer_with(client, "core_it_heartbeat");
+        runtime::block_on(p.write_queues(TOPIC)).unwrap().unwrap(); // the broker is now known
+        poll_until(&format!("{label}: first heartbeat answered"), Duration::from_secs(10), || {
+            p.client().heartbeats_answered() >= 1
+        });
+        let before = p.client().heartbeats_answered();
+        poll_until(&format!("{label}: 3 more heartbeats answered"), Duration::from_secs(10), || {
+            p.client().heartbeats_answered() >= before + 3
+        });
+        runtime::block_on(p.shutdown()).unwrap();
+    }
+}
+
+#[test]
+fn a_silent_first_name_server_is_skipped_within_its_timeout() {
+    // A name server that accepts connections and never answers: a local socket, since a real
+    // one cannot be made to hang without stopping it for every other test.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_addr = silent.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept() {
+            held.push(s);
+        }
+    });
+    for (label, ns) in name_servers() {
+        let p = producer(&format!("{silent_addr};{ns}"), "core_it_silent_namesrv");
+        let start = Instant::now();
+        let (_, queues) = runtime::block_on(p.write_queues(TOPIC)).unwrap().unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert!(!queues.is_empty(), "{label}");
+        // one name-server timeout (3 s) for the silent one, then the real one answers
+        assert!(start.elapsed() < Duration::from_secs(6), "{label}: took {:?}", start.elapsed());
+        runtime::block_on(p.shutdown()).unwrap();
+    }
 }

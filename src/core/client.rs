@@ -2,7 +2,7 @@
 //! the route cache, broker addresses, heartbeats and the background refresh task.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -57,15 +57,31 @@ pub mod response {
 pub const AUTO_CREATE_TOPIC: &str = "TBW102";
 
 const NAMESRV_TIMEOUT: Duration = Duration::from_secs(3);
-const HOUSEKEEPING_INTERVAL: Duration = Duration::from_secs(30);
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ClientConfig {
     pub namesrv_addrs: Vec<String>,
     pub instance_name: String,
     pub credentials: Credentials,
     /// TLS for every connection (name servers and brokers); `None`: plain TCP.
     pub tls: Option<TlsOptions>,
+    /// How often cached routes are looked up again (Java's `pollNameServerInterval`).
+    pub route_refresh_interval: Duration,
+    /// How often every known master broker gets a heartbeat (Java's `heartbeatBrokerInterval`).
+    pub heartbeat_interval: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            namesrv_addrs: Vec::new(),
+            instance_name: String::new(),
+            credentials: Credentials::default(),
+            tls: None,
+            route_refresh_interval: Duration::from_secs(30),
+            heartbeat_interval: Duration::from_secs(30),
+        }
+    }
 }
 
 /// Splits `a:9876;b:9876` (a leading `http://` is dropped, as 2.2.0 did).
@@ -85,6 +101,9 @@ pub struct Client {
     /// `consumerDataSet` entries of the heartbeat, one per consumer group on this client.
     consumer_data: Mutex<Vec<serde_json::Value>>,
     heartbeat_sent_to: Mutex<HashSet<String>>,
+    heartbeats_answered: AtomicU64,
+    route_refresh_interval: Duration,
+    heartbeat_interval: Duration,
     stopping: AtomicBool,
     stop_notify: Notify,
 }
@@ -110,15 +129,21 @@ impl Client {
             producer_groups: Mutex::new(HashSet::new()),
             consumer_data: Mutex::new(Vec::new()),
             heartbeat_sent_to: Mutex::new(HashSet::new()),
+            heartbeats_answered: AtomicU64::new(0),
+            route_refresh_interval: config.route_refresh_interval,
+            heartbeat_interval: config.heartbeat_interval,
             stopping: AtomicBool::new(false),
             stop_notify: Notify::new(),
         }))
     }
 
-    /// Starts the periodic route refresh and heartbeat (every 30 s).
+    /// Starts the periodic route refresh and heartbeat (each every 30 s by default).
     pub fn start_housekeeping(self: &Arc<Self>, handle: &tokio::runtime::Handle) {
         let weak = Arc::downgrade(self);
+        let (refresh_every, heartbeat_every) = (self.route_refresh_interval, self.heartbeat_interval);
         handle.spawn(async move {
+            let start = tokio::time::Instant::now();
+            let (mut next_refresh, mut next_heartbeat) = (start + refresh_every, start + heartbeat_every);
             loop {
                 let Some(client) = weak.upgrade() else { return };
                 let stop = client.stop_notify.notified();
@@ -128,13 +153,25 @@ impl Client {
                     return;
                 }
                 tokio::select! {
-                    _ = tokio::time::sleep(HOUSEKEEPING_INTERVAL) => {}
+                    _ = tokio::time::sleep_until(next_refresh.min(next_heartbeat)) => {}
                     _ = &mut stop => return,
                 }
-                client.refresh_routes().await;
-                client.send_heartbeat_to_all().await;
+                let now = tokio::time::Instant::now();
+                if now >= next_refresh {
+                    client.refresh_routes().await;
+                    next_refresh = now + refresh_every;
+                }
+                if now >= next_heartbeat {
+                    client.send_heartbeat_to_all().await;
+                    next_heartbeat = now + heartbeat_every;
+                }
             }
         });
+    }
+
+    /// Heartbeats the brokers answered with success, since this client started.
+    pub fn heartbeats_answered(&self) -> u64 {
+        self.heartbeats_answered.load(Ordering::Relaxed)
     }
 
     pub fn add_producer_group(&self, group: &str) {
@@ -287,7 +324,9 @@ impl Client {
     async fn send_heartbeat(&self, addr: &str) {
         let req = RemotingCommand::request(code::HEART_BEAT).with_body(self.heartbeat_body());
         match self.remoting.invoke(addr, req, NAMESRV_TIMEOUT).await {
-            Ok(r) if r.code == response::SUCCESS => {}
+            Ok(r) if r.code == response::SUCCESS => {
+                self.heartbeats_answered.fetch_add(1, Ordering::Relaxed);
+            }
             Ok(r) => log::warn(&format!("heartbeat to {addr} refused: code {} {}", r.code, r.remark)),
             Err(e) => log::warn(&format!("heartbeat to {addr} failed: {e}")),
         }

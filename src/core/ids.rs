@@ -189,4 +189,16 @@ mod tests {
         assert_eq!(month_start_ms(1_795_824_000_000), 1_793_491_200_000);
         assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
     }
+
+    #[test]
+    fn client_id_is_ip_at_pid_hash_instance() {
+        let id = client_id("my_instance");
+        let (ip, rest) = id.split_once('@').expect("ip@...");
+        let (pid, instance) = rest.split_once('#').expect("...pid#instance");
+        let ip: std::net::Ipv4Addr = ip.parse().expect("an IPv4 address");
+        assert!(!ip.is_unspecified(), "{id}");
+        assert_eq!(ip, local_ipv4());
+        assert_eq!(pid, std::process::id().to_string());
+        assert_eq!(instance, "my_instance");
+    }
 }

@@ -1,6 +1,6 @@
 //! Connection behaviour under faults that a real broker cannot be made to produce (a peer that
-//! never answers, a corrupt frame, a response cut off mid-frame, a refused port). Each test uses
-//! a bare local socket as the peer for exactly that reason; everything else is tested against
+//! never answers, a corrupt frame, a response cut off mid-frame, a refused port, a close on
+//! demand). Each test uses a bare local socket as the peer for exactly that reason; everything else is tested against
 //! real brokers.
 
 use std::io::{Read, Write};
@@ -137,4 +137,67 @@ fn a_refused_address_backs_off_then_reconnects() {
         }
     });
     drop(listener);
+}
+
+#[test]
+fn the_back_off_doubles_after_each_refusal_up_to_its_cap() {
+    let rt = runtime();
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let client = RemotingClient::new(None, Transport::Plain);
+    let delay = |client: &RemotingClient| client.backoff.lock().unwrap().get(&addr).map(|b| (b.delay, b.retry_at));
+    rt.block_on(async {
+        let mut expected = BACKOFF_MIN;
+        for _ in 0..8 {
+            assert!(client.connection(&addr).await.is_err());
+            let (d, retry_at) = delay(&client).expect("a refusal is remembered");
+            assert_eq!(d, expected);
+            expected = (expected * 2).min(BACKOFF_MAX);
+            // The next attempt is made only once the window has passed: jump past it instead of
+            // waiting (up to 5 s) for it.
+            assert!(retry_at > Instant::now());
+            client.backoff.lock().unwrap().get_mut(&addr).unwrap().retry_at = Instant::now();
+        }
+        assert_eq!(delay(&client).unwrap().0, BACKOFF_MAX);
+    });
+}
+
+/// A peer that answers one request on each of `connections` connections in turn, then closes
+/// that connection; it counts the connections it accepted.
+fn closing_peer(connections: usize) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        for _ in 0..connections {
+            let Ok((mut s, _)) = listener.accept() else { return };
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let req = RemotingCommand::decode(read_frame(&mut s).into()).unwrap();
+            s.write_all(&RemotingCommand::response(0, req.opaque).encode()).unwrap();
+            // dropping `s` closes the connection, as a restarted broker's would be
+        }
+    });
+    (addr, accepted)
+}
+
+#[test]
+fn a_connection_the_peer_closed_is_replaced_on_the_next_request() {
+    let rt = runtime();
+    let (addr, accepted) = closing_peer(2);
+    let client = RemotingClient::new(None, Transport::Plain);
+    rt.block_on(async {
+        let first = client.connection(&addr).await.unwrap();
+        let r = client.invoke(&addr, RemotingCommand::request(105), Duration::from_secs(2)).await.unwrap();
+        assert_eq!(r.code, 0);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !first.is_closed() {
+            assert!(Instant::now() < deadline, "the peer's close was never noticed");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let r = client.invoke(&addr, RemotingCommand::request(105), Duration::from_secs(2)).await.unwrap();
+        assert_eq!(r.code, 0);
+    });
+    // the second answer came over a second connection
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
