@@ -370,6 +370,14 @@ write_configs() { # $1 = 4|5
     echo "transactionCheckInterval=1000"
     echo "transactionTimeOut=2000"
     echo "transactionCheckMax=5"
+    # RocketMQ 5.5.0 (not 5.4.0, not 4.x): once a transaction op context has been idle for
+    # transactionOpBatchInterval, batchSendOpMessage computes its next wake-up from that old
+    # write, so TransactionalOpBatchService loops and burns a whole core until the broker stops
+    # (seen with the Java 4.9.8 client as with ours). Writing each op record at once
+    # (transactionOpMsgMaxSize=1) with the timed batch pushed a day out avoids the loop; the
+    # broker only records commits and rollbacks sooner than with its 3 s batches.
+    echo "transactionOpMsgMaxSize=1"
+    echo "transactionOpBatchInterval=86400000"
     # Test profile: levels 1 and 2 as shipped (1s, 5s); levels 3-18, which consumer retries use
     # (retry n goes to level 3+n), shortened so that retry and dead-letter tests take seconds.
     # RMQ_DELAY_LEVELS overrides the whole table.
