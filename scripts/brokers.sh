@@ -31,6 +31,8 @@
 #
 # Usage:
 #   scripts/brokers.sh up [4|5|all]         download jars if missing, start, create the topics
+#                                           (first stops whatever runs from this state dir, the
+#                                           other version too: `up 4` leaves only 4.x running)
 #   scripts/brokers.sh down                 stop what was started from the state dir (idempotent)
 #   scripts/brokers.sh env                  print `export NAMESRV_4=...` lines for eval
 #   scripts/brokers.sh status [4|5|all]     exit 0 if the name servers accept a TCP connection
