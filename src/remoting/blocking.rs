@@ -22,11 +22,31 @@ use super::RemotingError;
 const MAX_IDLE_PER_ADDR: usize = 16;
 const MAX_FRAME: usize = 16 * 1024 * 1024;
 
+/// Bytes asked of one `read`: a send's response is a few hundred bytes.
+const READ_CHUNK: usize = 16 * 1024;
+
 struct BlockingConn {
     stream: BlockingStream,
     buf: BytesMut,
+    /// Where `read` writes: zeroed once per connection, not once per read.
+    scratch: Box<[u8]>,
+    /// The socket timeouts set last (each `setsockopt` is a syscall; see `needs_timeout`).
+    read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
     /// The peer has sent something on this connection (a TLS handshake counts).
     heard_from_peer: bool,
+}
+
+/// Whether a socket timeout must be set again to wait about `want`. The one already set is
+/// kept if it is at most 1 ms longer and at most a tenth shorter: a request's timeout is the
+/// time left before its deadline, a little less each time, and for every request a fresh
+/// `setsockopt` would be a syscall spent on nothing. A read that times out early is retried
+/// with the time really left; a write may give up at most a tenth early.
+fn needs_timeout(set: Option<Duration>, want: Duration) -> bool {
+    match set {
+        Some(s) => s > want + Duration::from_millis(1) || s < want - want / 10,
+        None => true,
+    }
 }
 
 #[derive(Default)]
@@ -46,7 +66,14 @@ impl BlockingPool {
         }
         let stream = self.transport.connect_blocking(addr, timeout)?;
         let heard_from_peer = stream.is_tls();
-        Ok(BlockingConn { stream, buf: BytesMut::with_capacity(4096), heard_from_peer })
+        Ok(BlockingConn {
+            stream,
+            buf: BytesMut::with_capacity(4096),
+            scratch: vec![0u8; READ_CHUNK].into_boxed_slice(),
+            read_timeout: None,
+            write_timeout: None,
+            heard_from_peer,
+        })
     }
 
     fn checkin(&self, addr: &str, conn: BlockingConn) {
@@ -76,7 +103,11 @@ impl BlockingPool {
             ErrorKind::WouldBlock | ErrorKind::TimedOut => RemotingError::Timeout(addr.to_string()),
             _ => RemotingError::Io(addr.to_string(), e.to_string()),
         };
-        conn.stream.socket().set_write_timeout(Some(timeout.max(Duration::from_millis(1)))).map_err(io_err)?;
+        let write_timeout = timeout.max(Duration::from_millis(1));
+        if needs_timeout(conn.write_timeout, write_timeout) {
+            conn.stream.socket().set_write_timeout(Some(write_timeout)).map_err(io_err)?;
+            conn.write_timeout = Some(write_timeout);
+        }
         let written = conn.stream.write_all(&cmd.encode()).and_then(|_| conn.stream.flush());
         match written {
             Ok(()) => {}
@@ -97,15 +128,20 @@ impl BlockingPool {
             if left.is_zero() {
                 return Err(RemotingError::Timeout(addr.to_string()));
             }
-            conn.stream.socket().set_read_timeout(Some(left)).map_err(io_err)?;
-            let len = conn.buf.len();
-            conn.buf.resize(len + 16 * 1024, 0);
-            match conn.stream.read(&mut conn.buf[len..]) {
+            if needs_timeout(conn.read_timeout, left) {
+                conn.stream.socket().set_read_timeout(Some(left)).map_err(io_err)?;
+                conn.read_timeout = Some(left);
+            }
+            match conn.stream.read(&mut conn.scratch) {
                 Ok(n) if n > 0 => {
-                    conn.buf.truncate(len + n);
+                    conn.buf.extend_from_slice(&conn.scratch[..n]);
                     conn.heard_from_peer = true;
                 }
-                Err(e) if e.kind() == ErrorKind::Interrupted => conn.buf.truncate(len),
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                // a timeout set a little shorter than the time left: the deadline decides
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) && Instant::now() < deadline => {
+                    conn.read_timeout = None;
+                }
                 // The end of the stream: a clean one, one without TLS close_notify, or a reset.
                 Ok(_) => return Err(closed_error(addr, conn.heard_from_peer)),
                 Err(e) if matches!(e.kind(), ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset) => {
@@ -146,4 +182,24 @@ fn take_frame(buf: &mut BytesMut) -> Result<Option<RemotingCommand>, RemotingErr
     buf.advance(4);
     let frame = buf.split_to(len).freeze();
     RemotingCommand::decode(frame).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_timeout;
+    use std::time::Duration;
+
+    #[test]
+    fn a_timeout_is_set_again_only_when_it_would_be_far_off() {
+        let ms = Duration::from_millis;
+        assert!(needs_timeout(None, ms(3000)));
+        // the time left of the next request, a little less: kept
+        assert!(!needs_timeout(Some(ms(3000)), ms(2999)));
+        assert!(!needs_timeout(Some(ms(3000)), ms(3000)));
+        // more than 1 ms too long, or more than a tenth too short: set again
+        assert!(needs_timeout(Some(ms(3000)), ms(2990)));
+        assert!(needs_timeout(Some(ms(3000)), ms(3500)));
+        assert!(!needs_timeout(Some(ms(2800)), ms(3000)));
+        assert!(needs_timeout(Some(ms(2600)), ms(3000)));
+    }
 }
