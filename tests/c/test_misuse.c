@@ -755,6 +755,26 @@ static void all_sends_fail(CProducer* p, const char* needle)
     DestroyMessage(m);
 }
 
+/* Sends with producer p (started) and reads the message back. */
+static void send_and_read_back(CProducer* p, rb_reader* reader, const char* what)
+{
+    char k[128];
+    CMessage* m;
+    CSendResult r;
+    const rb_msg* got;
+    make_name(k, sizeof k, what);
+    m = new_message(g_topic, k);
+    memset(&r, 0, sizeof r);
+    SUCCEEDS(SendMessageSync(p, m, &r));
+    got = rb_find_by_id(reader, r.msgId, FIND_TIMEOUT_MS);
+    CHECK(got != NULL, "%s: %s not read back", what, r.msgId);
+    if (got != NULL) {
+        CHECK_EQ_STR(got->keys, k, what);
+        CHECK_EQ_INT(got->queue_offset, r.offset, what);
+    }
+    DestroyMessage(m);
+}
+
 static void test_producer_lifecycle(rb_reader* reader)
 {
     CProducer* p = new_producer("lifecycle", g_namesrv);
@@ -805,18 +825,7 @@ static void test_producer_lifecycle(rb_reader* reader)
     DestroyMessage(m);
 
     /* The producer still works: one good send, read back. */
-    make_name(key, sizeof key, "after-misuse");
-    m = new_message(g_topic, key);
-    SUCCEEDS(SendMessageSync(p, m, &r));
-    {
-        const rb_msg* got = rb_find_by_id(reader, r.msgId, FIND_TIMEOUT_MS);
-        CHECK(got != NULL, "send after the misuse: %s not read back", r.msgId);
-        if (got != NULL) {
-            CHECK_EQ_STR(got->keys, key, "send after the misuse: keys");
-            CHECK_EQ_INT(got->queue_offset, r.offset, "send after the misuse: offset");
-        }
-    }
-    DestroyMessage(m);
+    send_and_read_back(p, reader, "after-misuse");
 
     /* Shutdown twice, then every send fails. */
     SUCCEEDS(ShutdownProducer(p));
@@ -825,17 +834,7 @@ static void test_producer_lifecycle(rb_reader* reader)
 
     /* Started again after the shutdown, it sends again (2.2.0 stayed shut down). */
     SUCCEEDS(StartProducer(p));
-    make_name(key, sizeof key, "restarted");
-    m = new_message(g_topic, key);
-    SUCCEEDS(SendMessageSync(p, m, &r));
-    {
-        const rb_msg* got = rb_find_by_id(reader, r.msgId, FIND_TIMEOUT_MS);
-        CHECK(got != NULL, "send after a restart: %s not read back", r.msgId);
-        if (got != NULL) {
-            CHECK_EQ_STR(got->keys, key, "send after a restart: keys");
-        }
-    }
-    DestroyMessage(m);
+    send_and_read_back(p, reader, "restarted");
     SUCCEEDS(ShutdownProducer(p));
     SUCCEEDS(DestroyProducer(p));
 
@@ -1344,25 +1343,6 @@ static void test_send_timeouts(void)
     }
     fake_stop(&ns);
     close(broker_fd);
-}
-
-/* Sends with producer p (started) and reads the message back. */
-static void send_and_read_back(CProducer* p, rb_reader* reader, const char* what)
-{
-    char k[128];
-    CMessage* m;
-    CSendResult r;
-    const rb_msg* got;
-    make_name(k, sizeof k, what);
-    m = new_message(g_topic, k);
-    memset(&r, 0, sizeof r);
-    SUCCEEDS(SendMessageSync(p, m, &r));
-    got = rb_find_by_id(reader, r.msgId, FIND_TIMEOUT_MS);
-    CHECK(got != NULL, "%s: %s not read back", what, r.msgId);
-    if (got != NULL) {
-        CHECK_EQ_STR(got->keys, k, what);
-    }
-    DestroyMessage(m);
 }
 
 /* Where the name server list comes from: NAMESRV_ADDR (read when the handle is created), a list
