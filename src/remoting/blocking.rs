@@ -60,10 +60,15 @@ impl BlockingPool {
         BlockingPool { idle: Mutex::new(HashMap::new()), transport }
     }
 
-    fn checkout(&self, addr: &str, timeout: Duration) -> Result<BlockingConn, RemotingError> {
+    /// An idle connection to `addr` (`true`: reused) or a new one.
+    fn checkout(&self, addr: &str, timeout: Duration) -> Result<(BlockingConn, bool), RemotingError> {
         if let Some(c) = self.idle.lock().unwrap().get_mut(addr).and_then(Vec::pop) {
-            return Ok(c);
+            return Ok((c, true));
         }
+        Ok((self.open(addr, timeout)?, false))
+    }
+
+    fn open(&self, addr: &str, timeout: Duration) -> Result<BlockingConn, RemotingError> {
         let stream = self.transport.connect_blocking(addr, timeout)?;
         let heard_from_peer = stream.is_tls();
         Ok(BlockingConn {
@@ -85,7 +90,9 @@ impl BlockingPool {
     }
 
     /// Sends `cmd` and waits for its response on the calling thread. A connection that saw an
-    /// error or a timeout is closed, never reused.
+    /// error or a timeout is closed, never reused. An idle connection the peer closed meanwhile
+    /// (a restarted broker) is found out on this request, before any answer: then the other
+    /// idle ones to that address go too, and the request is made once more on a new one.
     pub fn invoke(
         &self,
         addr: &str,
@@ -94,31 +101,49 @@ impl BlockingPool {
         hook: Option<&Arc<dyn RpcHook>>,
     ) -> Result<RemotingCommand, RemotingError> {
         let deadline = Instant::now() + timeout;
-        let mut conn = self.checkout(addr, timeout)?;
+        let (conn, reused) = self.checkout(addr, timeout)?;
         cmd.opaque = next_opaque();
         if let Some(h) = hook {
             h.before_request(&mut cmd);
         }
+        let frame = cmd.encode();
+        match self.exchange(addr, conn, &frame, cmd.opaque, deadline) {
+            Err(Exchange::ClosedBeforeAnswer(_)) if reused => {
+                self.idle.lock().unwrap().remove(addr);
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return Err(RemotingError::Timeout(addr.to_string()));
+                }
+                let conn = self.open(addr, left)?;
+                self.exchange(addr, conn, &frame, cmd.opaque, deadline).map_err(Exchange::into_error)
+            }
+            r => r.map_err(Exchange::into_error),
+        }
+    }
+
+    fn exchange(&self, addr: &str, mut conn: BlockingConn, frame: &[u8], opaque: i32, deadline: Instant) -> Result<RemotingCommand, Exchange> {
         let io_err = |e: std::io::Error| match e.kind() {
             ErrorKind::WouldBlock | ErrorKind::TimedOut => RemotingError::Timeout(addr.to_string()),
             _ => RemotingError::Io(addr.to_string(), e.to_string()),
         };
+        let timeout = deadline.saturating_duration_since(Instant::now());
         let write_timeout = timeout.max(Duration::from_millis(1));
         if needs_timeout(conn.write_timeout, write_timeout) {
             conn.stream.socket().set_write_timeout(Some(write_timeout)).map_err(io_err)?;
             conn.write_timeout = Some(write_timeout);
         }
-        let written = conn.stream.write_all(&cmd.encode()).and_then(|_| conn.stream.flush());
+        let written = conn.stream.write_all(frame).and_then(|_| conn.stream.flush());
         match written {
             Ok(()) => {}
             Err(e) if matches!(e.kind(), ErrorKind::BrokenPipe | ErrorKind::ConnectionReset) => {
-                return Err(closed_error(addr, conn.heard_from_peer))
+                return Err(Exchange::ClosedBeforeAnswer(closed_error(addr, conn.heard_from_peer)))
             }
-            Err(e) => return Err(io_err(e)),
+            Err(e) => return Err(io_err(e).into()),
         }
+        let mut answered = false;
         loop {
             if let Some(resp) = take_frame(&mut conn.buf)? {
-                if resp.is_response() && resp.opaque == cmd.opaque {
+                if resp.is_response() && resp.opaque == opaque {
                     self.checkin(addr, conn);
                     return Ok(resp);
                 }
@@ -126,16 +151,21 @@ impl BlockingPool {
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(RemotingError::Timeout(addr.to_string()));
+                return Err(RemotingError::Timeout(addr.to_string()).into());
             }
             if needs_timeout(conn.read_timeout, left) {
                 conn.stream.socket().set_read_timeout(Some(left)).map_err(io_err)?;
                 conn.read_timeout = Some(left);
             }
+            let closed = |answered: bool, heard: bool| {
+                let e = closed_error(addr, heard);
+                if answered { Exchange::Failed(e) } else { Exchange::ClosedBeforeAnswer(e) }
+            };
             match conn.stream.read(&mut conn.scratch) {
                 Ok(n) if n > 0 => {
                     conn.buf.extend_from_slice(&conn.scratch[..n]);
                     conn.heard_from_peer = true;
+                    answered = true;
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 // a timeout set a little shorter than the time left: the deadline decides
@@ -143,17 +173,38 @@ impl BlockingPool {
                     conn.read_timeout = None;
                 }
                 // The end of the stream: a clean one, one without TLS close_notify, or a reset.
-                Ok(_) => return Err(closed_error(addr, conn.heard_from_peer)),
+                Ok(_) => return Err(closed(answered, conn.heard_from_peer)),
                 Err(e) if matches!(e.kind(), ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset) => {
-                    return Err(closed_error(addr, conn.heard_from_peer))
+                    return Err(closed(answered, conn.heard_from_peer))
                 }
-                Err(e) => return Err(io_err(e)),
+                Err(e) => return Err(io_err(e).into()),
             }
         }
     }
 
     pub fn clear(&self) {
         self.idle.lock().unwrap().clear();
+    }
+}
+
+/// How one request on one connection failed: closed by the peer before any byte of an answer
+/// (worth a new connection when this one was idle before), or otherwise.
+enum Exchange {
+    ClosedBeforeAnswer(RemotingError),
+    Failed(RemotingError),
+}
+
+impl Exchange {
+    fn into_error(self) -> RemotingError {
+        match self {
+            Exchange::ClosedBeforeAnswer(e) | Exchange::Failed(e) => e,
+        }
+    }
+}
+
+impl From<RemotingError> for Exchange {
+    fn from(e: RemotingError) -> Self {
+        Exchange::Failed(e)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Connection behaviour under faults that a real broker cannot be made to produce (a peer that
 //! never answers, a corrupt frame, a response cut off mid-frame, a refused port, a close on
-//! demand). Each test uses a bare local socket as the peer for exactly that reason; everything else is tested against
-//! real brokers.
+//! demand, a hang-up during the TLS handshake). Each test uses a bare local socket as the peer
+//! for exactly that reason; everything else is tested against real brokers.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -163,28 +163,36 @@ fn the_back_off_doubles_after_each_refusal_up_to_its_cap() {
 }
 
 /// A peer that answers one request on each of `connections` connections in turn, then closes
-/// that connection; it counts the connections it accepted.
-fn closing_peer(connections: usize) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+/// that connection; it counts the connections it accepted and those it closed.
+struct ClosingPeer {
+    addr: String,
+    accepted: Arc<std::sync::atomic::AtomicUsize>,
+    closed: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn closing_peer(connections: usize) -> ClosingPeer {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let count = accepted.clone();
+    let (accepted, closed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (accepts, closes) = (accepted.clone(), closed.clone());
     std::thread::spawn(move || {
         for _ in 0..connections {
             let Ok((mut s, _)) = listener.accept() else { return };
-            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            accepts.fetch_add(1, SeqCst);
             let req = RemotingCommand::decode(read_frame(&mut s).into()).unwrap();
             s.write_all(&RemotingCommand::response(0, req.opaque).encode()).unwrap();
-            // dropping `s` closes the connection, as a restarted broker's would be
+            drop(s); // closes the connection, as a restarted broker's would be
+            closes.fetch_add(1, SeqCst);
         }
     });
-    (addr, accepted)
+    ClosingPeer { addr, accepted, closed }
 }
 
 #[test]
 fn a_connection_the_peer_closed_is_replaced_on_the_next_request() {
     let rt = runtime();
-    let (addr, accepted) = closing_peer(2);
+    let ClosingPeer { addr, accepted, .. } = closing_peer(2);
     let client = RemotingClient::new(None, Transport::Plain);
     rt.block_on(async {
         let first = client.connection(&addr).await.unwrap();
@@ -200,4 +208,71 @@ fn a_connection_the_peer_closed_is_replaced_on_the_next_request() {
     });
     // the second answer came over a second connection
     assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+/// A peer that accepts and at once closes every connection, noting when it accepted each.
+fn hanging_up_peer() -> (String, Arc<Mutex<Vec<Instant>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let accepted = Arc::new(Mutex::new(Vec::new()));
+    let log = accepted.clone();
+    std::thread::spawn(move || {
+        for s in listener.incoming().flatten() {
+            log.lock().unwrap().push(Instant::now());
+            drop(s);
+        }
+    });
+    (addr, accepted)
+}
+
+/// The waits between real connection attempts, as the peer sees them. Over TLS, so that each
+/// attempt reaches the peer and still fails (the handshake meets a closed connection): a plain
+/// connect to a listening socket succeeds, and a refused one reaches nobody who could time it.
+/// A local socket, since a real broker cannot be made to drop connections on demand.
+#[test]
+fn failed_attempts_are_spaced_by_a_doubling_back_off() {
+    let rt = runtime();
+    let (addr, accepted) = hanging_up_peer();
+    let tls = tls::client_config(&TlsOptions { verify_server: false, ..Default::default() }).unwrap();
+    let client = RemotingClient::new(None, Transport::Tls(tls));
+    const ATTEMPTS: usize = 6; // waits of 100, 200, 400, 800 and 1600 ms: about 3 s
+    rt.block_on(async {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while accepted.lock().unwrap().len() < ATTEMPTS {
+            assert!(Instant::now() < deadline, "only {} attempts", accepted.lock().unwrap().len());
+            let e = client.connection(&addr).await.err().expect("the peer hangs up on every connection");
+            assert!(matches!(e, RemotingError::Tls(..)), "{e:?}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    });
+    let times = accepted.lock().unwrap().clone();
+    let mut expected = BACKOFF_MIN;
+    for (i, pair) in times.windows(2).enumerate() {
+        let waited = pair[1] - pair[0];
+        // Never before the window ends (the peer notes an attempt before it fails, the next
+        // one starts after the window), and not long after: 0.5 s of slack for a busy machine.
+        assert!(waited >= expected, "wait {i}: {waited:?}, back-off {expected:?}");
+        assert!(waited < expected + Duration::from_millis(500), "wait {i}: {waited:?}, back-off {expected:?}");
+        expected = (expected * 2).min(BACKOFF_MAX);
+    }
+}
+
+/// As `a_connection_the_peer_closed_is_replaced_on_the_next_request`, for the blocking
+/// connections of synchronous sends: the idle one the peer closed must not fail the next request.
+#[test]
+fn a_blocking_connection_the_peer_closed_is_replaced_on_the_next_request() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let ClosingPeer { addr, accepted, closed } = closing_peer(2);
+    let client = RemotingClient::new(None, Transport::Plain);
+    let r = client.invoke_blocking(&addr, RemotingCommand::request(105), Duration::from_secs(2)).unwrap();
+    assert_eq!(r.code, 0);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while closed.load(SeqCst) < 1 {
+        assert!(Instant::now() < deadline, "the peer never closed");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let r = client.invoke_blocking(&addr, RemotingCommand::request(105), Duration::from_secs(2));
+    assert_eq!(r.map(|r| r.code), Ok(0));
+    // the second answer came over a second connection
+    assert_eq!(accepted.load(SeqCst), 2);
 }
