@@ -2,12 +2,15 @@
 //! `NAMESRV_5`): name-server failover, send and read back, unknown topics, the periodic route
 //! refresh and heartbeats.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rocketmq::core::client::ClientConfig;
 use rocketmq::core::message::Message;
 use rocketmq::core::producer::{Producer, ProducerConfig, SendStatus};
 use rocketmq::core::pull::{PullStatus, Puller, TagFilter};
+use rocketmq::core::route::TopicRouteData;
 use rocketmq::core::{runtime, Error};
 
 const TOPIC: &str = "rmq_c_misc";
@@ -23,7 +26,7 @@ fn client_config(namesrv: &str) -> ClientConfig {
     ClientConfig { namesrv_addrs: namesrv.split(';').map(String::from).collect(), ..Default::default() }
 }
 
-fn producer_with(client: ClientConfig, group: &str) -> std::sync::Arc<Producer> {
+fn producer_with(client: ClientConfig, group: &str) -> Arc<Producer> {
     Producer::start(ProducerConfig { group: group.into(), client, ..Default::default() }).expect("producer starts")
 }
 
@@ -45,7 +48,7 @@ fn poll_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     }
 }
 
-fn producer(namesrv: &str, group: &str) -> std::sync::Arc<Producer> {
+fn producer(namesrv: &str, group: &str) -> Arc<Producer> {
     producer_with(client_config(namesrv), group)
 }
 
@@ -108,21 +111,33 @@ fn an_unreachable_name_server_fails_fast() {
     runtime::block_on(p.shutdown()).unwrap();
 }
 
+/// A topic grown from 4 to 8 queues shows in the cache of a client that refreshes every second
+/// within a deadline well under the 30 s default, so the default would fail it; a client that
+/// refreshes hourly, otherwise the same, still caches 4 queues then: nothing but the periodic
+/// refresh looked the route up again.
 #[test]
 fn cached_routes_are_refreshed_periodically() {
     for (label, ns) in name_servers() {
         let topic = format!("rmq_core_refresh_{}_{}", label.to_lowercase(), std::process::id());
         make_topic(&topic, 4, &ns);
-        let client = ClientConfig { route_refresh_interval: Duration::from_secs(1), ..client_config(&ns) };
-        let p = producer_with(client, "core_it_refresh");
-        let (_, queues) = runtime::block_on(p.write_queues(&topic)).unwrap().unwrap();
-        assert_eq!(queues.len(), 4, "{label}");
-        // The broker now has 8 queues; only the periodic refresh can tell the cached route.
+        let every = |secs| ClientConfig { route_refresh_interval: Duration::from_secs(secs), ..client_config(&ns) };
+        let refreshing = producer_with(every(1), "core_it_refresh");
+        let control = producer_with(every(3600), "core_it_refresh_control");
+        for p in [&refreshing, &control] {
+            let (_, queues) = runtime::block_on(p.write_queues(&topic)).unwrap().unwrap();
+            assert_eq!(queues.len(), 4, "{label}");
+        }
+        let cached_queues = |p: &Producer| p.client().cached_route(&topic).map(|r| r.write_queues(&topic).len());
         make_topic(&topic, 8, &ns);
-        poll_until(&format!("{label}: cached route with 8 queues"), Duration::from_secs(30), || {
-            p.client().cached_route(&topic).is_some_and(|r| r.write_queues(&topic).len() == 8)
+        poll_until(&format!("{label}: cached route with 8 queues"), Duration::from_secs(10), || {
+            cached_queues(&refreshing) == Some(8)
         });
-        runtime::block_on(p.shutdown()).unwrap();
+        assert_eq!(cached_queues(&control), Some(4), "{label}: the route changed without a refresh");
+        // and the broker really has 8 now: a fresh lookup says so
+        let fresh = runtime::block_on(control.client().query_route(&topic)).unwrap().unwrap();
+        assert_eq!(fresh.write_queues(&topic).len(), 8, "{label}");
+        runtime::block_on(refreshing.shutdown()).unwrap();
+        runtime::block_on(control.shutdown()).unwrap();
     }
 }
 
@@ -143,25 +158,45 @@ fn heartbeats_are_sent_periodically_and_answered() {
     }
 }
 
-#[test]
-fn a_silent_first_name_server_is_skipped_within_its_timeout() {
-    // A name server that accepts connections and never answers: a local socket, since a real
-    // one cannot be made to hang without stopping it for every other test.
-    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let silent_addr = silent.local_addr().unwrap().to_string();
+/// A name server that accepts connections and never answers, on a local socket: a real one
+/// cannot be made to hang without stopping it for every other test. Counts its connections.
+fn silent_name_server() -> (String, Arc<AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
     std::thread::spawn(move || {
         let mut held = Vec::new();
-        while let Ok((s, _)) = silent.accept() {
+        while let Ok((s, _)) = listener.accept() {
+            count.fetch_add(1, Ordering::SeqCst);
             held.push(s);
         }
     });
+    (addr, accepted)
+}
+
+#[test]
+fn a_silent_first_name_server_is_skipped_within_its_timeout() {
+    let (silent, accepted) = silent_name_server();
     for (label, ns) in name_servers() {
-        let p = producer(&format!("{silent_addr};{ns}"), "core_it_silent_namesrv");
+        let p = producer(&format!("{silent};{ns}"), "core_it_silent_namesrv");
+        let before = accepted.load(Ordering::SeqCst);
         let start = Instant::now();
-        let (_, queues) = runtime::block_on(p.write_queues(TOPIC)).unwrap().unwrap_or_else(|e| panic!("{label}: {e}"));
+        let (route, queues) = runtime::block_on(p.write_queues(TOPIC)).unwrap().unwrap_or_else(|e| panic!("{label}: {e}"));
+        let took = start.elapsed();
         assert!(!queues.is_empty(), "{label}");
-        // one name-server timeout (3 s) for the silent one, then the real one answers
-        assert!(start.elapsed() < Duration::from_secs(6), "{label}: took {:?}", start.elapsed());
+        assert!(route.broker_datas.iter().any(|b| !b.broker_addrs.is_empty()), "{label}: no broker in {route:?}");
+        // The silent one was asked first and cost its timeout (3 s), no more.
+        assert_eq!(accepted.load(Ordering::SeqCst), before + 1, "{label}: the silent name server was not asked");
+        assert!(took >= Duration::from_millis(2900), "{label}: answered in {took:?}, before the silent one timed out");
+        assert!(took < Duration::from_secs(6), "{label}: took {took:?}");
+        // The client now starts from the name server that answered.
+        let start = Instant::now();
+        let again = runtime::block_on(p.client().query_route(TOPIC)).unwrap().unwrap_or_else(|e| panic!("{label}: {e}"));
+        assert!(start.elapsed() < Duration::from_secs(1), "{label}: the second lookup took {:?}", start.elapsed());
+        let brokers = |r: &TopicRouteData| r.broker_datas.iter().map(|b| b.broker_name.clone()).collect::<Vec<_>>();
+        assert_eq!(brokers(&again), brokers(&route), "{label}");
+        assert_eq!(accepted.load(Ordering::SeqCst), before + 1, "{label}: the silent name server was asked again");
         runtime::block_on(p.shutdown()).unwrap();
     }
 }

@@ -354,3 +354,73 @@ impl Client {
         self.remoting.close_all();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::mpsc;
+
+    use super::*;
+
+    fn config(namesrv: &str) -> ClientConfig {
+        ClientConfig { namesrv_addrs: vec![namesrv.to_string()], ..Default::default() }
+    }
+
+    #[test]
+    fn intervals_default_to_java_s_30_seconds() {
+        // Java's ClientConfig: pollNameServerInterval and heartbeatBrokerInterval, 30 000 ms.
+        let c = ClientConfig::default();
+        assert_eq!(c.route_refresh_interval, Duration::from_millis(30_000));
+        assert_eq!(c.heartbeat_interval, Duration::from_millis(30_000));
+    }
+
+    #[test]
+    fn the_client_id_names_the_instance_or_default() {
+        let unnamed = Client::new(&config("127.0.0.1:1")).unwrap();
+        assert_eq!(unnamed.client_id, ids::client_id("DEFAULT"));
+        let named = Client::new(&ClientConfig { instance_name: "i1".into(), ..config("127.0.0.1:1") }).unwrap();
+        assert_eq!(named.client_id, ids::client_id("i1"));
+    }
+
+    /// A broker on a local socket answering the requests of one connection with `codes` in turn
+    /// and handing over their bodies: a real broker cannot be made to refuse a heartbeat.
+    fn answering_peer(codes: Vec<i32>) -> (String, mpsc::Receiver<Vec<u8>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let Ok((mut s, _)) = listener.accept() else { return };
+            for code in codes {
+                let mut len = [0u8; 4];
+                s.read_exact(&mut len).unwrap();
+                let mut frame = vec![0u8; u32::from_be_bytes(len) as usize];
+                s.read_exact(&mut frame).unwrap();
+                let req = RemotingCommand::decode(frame.into()).unwrap();
+                assert_eq!(req.code, code::HEART_BEAT);
+                tx.send(req.body.to_vec()).unwrap();
+                s.write_all(&RemotingCommand::response(code, req.opaque).encode()).unwrap();
+            }
+        });
+        (addr, rx)
+    }
+
+    #[test]
+    fn only_heartbeats_answered_with_success_are_counted() {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (addr, bodies) = answering_peer(vec![response::SYSTEM_ERROR, response::SUCCESS]);
+        let client = Client::new(&config("127.0.0.1:1")).unwrap();
+        client.add_producer_group("pg");
+        rt.block_on(async {
+            client.send_heartbeat(&addr).await;
+            assert_eq!(client.heartbeats_answered(), 0, "a refused heartbeat was counted");
+            client.send_heartbeat(&addr).await;
+            assert_eq!(client.heartbeats_answered(), 1);
+        });
+        let body: serde_json::Value = serde_json::from_slice(&bodies.recv().unwrap()).unwrap();
+        assert_eq!(body["clientID"], client.client_id.as_str());
+        assert_eq!(body["producerDataSet"], json!([{ "groupName": "pg" }]));
+        assert_eq!(body["consumerDataSet"], json!([]));
+        client.remoting.close_all();
+    }
+}

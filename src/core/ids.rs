@@ -190,15 +190,45 @@ mod tests {
         assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), (2024, 2, 29));
     }
 
+    /// 2.2.0's `DefaultMQClient::getMQClientId`: `clientIP + "@" + pid + "#" + instanceName`
+    /// (Java's is `ip@instanceName`, its default instance name being the pid). Brokers show it
+    /// in consumer and producer connection lists, and the rebalance sorts the group's ids.
     #[test]
     fn client_id_is_ip_at_pid_hash_instance() {
         let id = client_id("my_instance");
         let (ip, rest) = id.split_once('@').expect("ip@...");
         let (pid, instance) = rest.split_once('#').expect("...pid#instance");
-        let ip: std::net::Ipv4Addr = ip.parse().expect("an IPv4 address");
+        let ip: Ipv4Addr = ip.parse().unwrap_or_else(|_| panic!("{id}: not an IPv4 address"));
         assert!(!ip.is_unspecified(), "{id}");
         assert_eq!(ip, local_ipv4());
         assert_eq!(pid, std::process::id().to_string());
         assert_eq!(instance, "my_instance");
+        // The address is one of this machine's: a socket can be bound to it.
+        assert!(std::net::UdpSocket::bind((ip, 0)).is_ok(), "{id}: {ip} is not an address of this machine");
+        // Where the machine reaches the outside from a non-loopback address, the id does not
+        // say 127.0.0.1 either (a UDP "connect" only picks the source address; nothing is sent).
+        if let Some(outward) = outward_ipv4() {
+            if !outward.is_loopback() {
+                assert!(!ip.is_loopback(), "{id}: loopback although this machine has {outward}");
+            }
+        }
+    }
+
+    #[test]
+    fn client_ids_differ_only_in_the_instance_name() {
+        let (a, b) = (client_id("DEFAULT"), client_id("other"));
+        assert!(a.ends_with("#DEFAULT"), "{a}");
+        assert_eq!(a.strip_suffix("DEFAULT"), b.strip_suffix("other"));
+    }
+
+    /// The source address the kernel would use towards a TEST-NET-2 address, if any route
+    /// leads there.
+    fn outward_ipv4() -> Option<Ipv4Addr> {
+        let socket = std::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0)).ok()?;
+        socket.connect((Ipv4Addr::new(198, 51, 100, 1), 9)).ok()?;
+        match socket.local_addr().ok()?.ip() {
+            std::net::IpAddr::V4(ip) if !ip.is_unspecified() => Some(ip),
+            _ => None,
+        }
     }
 }
