@@ -140,7 +140,12 @@ impl BlockingPool {
             }
             Err(e) => return Err(io_err(e).into()),
         }
+        // whether any byte came back for this request: a close after that is no stale connection
         let mut answered = false;
+        let closed = |answered: bool, heard: bool| {
+            let e = closed_error(addr, heard);
+            if answered { Exchange::Failed(e) } else { Exchange::ClosedBeforeAnswer(e) }
+        };
         loop {
             if let Some(resp) = take_frame(&mut conn.buf)? {
                 if resp.is_response() && resp.opaque == opaque {
@@ -157,10 +162,6 @@ impl BlockingPool {
                 conn.stream.socket().set_read_timeout(Some(left)).map_err(io_err)?;
                 conn.read_timeout = Some(left);
             }
-            let closed = |answered: bool, heard: bool| {
-                let e = closed_error(addr, heard);
-                if answered { Exchange::Failed(e) } else { Exchange::ClosedBeforeAnswer(e) }
-            };
             match conn.stream.read(&mut conn.scratch) {
                 Ok(n) if n > 0 => {
                     conn.buf.extend_from_slice(&conn.scratch[..n]);

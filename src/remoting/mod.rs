@@ -95,11 +95,7 @@ impl RemotingClient {
         if let Some(c) = self.cached(addr) {
             return Ok(c);
         }
-        if let Some(b) = self.backoff.lock().unwrap().get(addr) {
-            if Instant::now() < b.retry_at {
-                return Err(b.last_error.clone());
-            }
-        }
+        self.check_backoff(addr)?;
         let inbound = self.inbound.lock().unwrap().clone();
         match Connection::connect(addr, CONNECT_TIMEOUT, &self.transport, self.hook.clone(), inbound).await {
             Ok(c) => {
@@ -108,12 +104,7 @@ impl RemotingClient {
                 Ok(c)
             }
             Err(e) => {
-                let mut backoff = self.backoff.lock().unwrap();
-                let delay = backoff.get(addr).map_or(BACKOFF_MIN, |b| (b.delay * 2).min(BACKOFF_MAX));
-                backoff.insert(
-                    addr.to_string(),
-                    Backoff { retry_at: Instant::now() + delay, delay, last_error: e.clone() },
-                );
+                self.back_off(addr, &e);
                 Err(e)
             }
         }
@@ -132,18 +123,28 @@ impl RemotingClient {
     /// A request made and awaited on the calling (host) thread, on a connection of its own for
     /// that moment; see [`blocking`]. Shares the connect back-off with the async connections.
     pub fn invoke_blocking(&self, addr: &str, cmd: RemotingCommand, timeout: Duration) -> Result<RemotingCommand, RemotingError> {
-        if let Some(b) = self.backoff.lock().unwrap().get(addr) {
-            if Instant::now() < b.retry_at {
-                return Err(b.last_error.clone());
-            }
-        }
+        self.check_backoff(addr)?;
         let r = self.blocking.invoke(addr, cmd, timeout, self.hook.as_ref());
         if let Err(e @ (RemotingError::Connect(..) | RemotingError::Tls(..))) = &r {
-            let mut backoff = self.backoff.lock().unwrap();
-            let delay = backoff.get(addr).map_or(BACKOFF_MIN, |b| (b.delay * 2).min(BACKOFF_MAX));
-            backoff.insert(addr.to_string(), Backoff { retry_at: Instant::now() + delay, delay, last_error: e.clone() });
+            self.back_off(addr, e);
         }
         r
+    }
+
+    /// Within the back-off window after a failed connect, the last error again, at once.
+    fn check_backoff(&self, addr: &str) -> Result<(), RemotingError> {
+        match self.backoff.lock().unwrap().get(addr) {
+            Some(b) if Instant::now() < b.retry_at => Err(b.last_error.clone()),
+            _ => Ok(()),
+        }
+    }
+
+    /// A connect to `addr` failed: the next attempt waits twice as long as the last (from
+    /// BACKOFF_MIN up to BACKOFF_MAX).
+    fn back_off(&self, addr: &str, e: &RemotingError) {
+        let mut backoff = self.backoff.lock().unwrap();
+        let delay = backoff.get(addr).map_or(BACKOFF_MIN, |b| (b.delay * 2).min(BACKOFF_MAX));
+        backoff.insert(addr.to_string(), Backoff { retry_at: Instant::now() + delay, delay, last_error: e.clone() });
     }
 
     /// Closes every connection; waiters get a `Closed` error.
