@@ -247,12 +247,15 @@ class ReceivedMessage(object):
         return '<ReceivedMessage topic={!r} id={!r} body={!r}>'.format(self.topic, self.id, self.body)
 
 
-def _decode(value) -> str:
-    if isinstance(value, bytes):
-        return value.decode('utf-8')
-    if isinstance(value, str):
-        return value
-    raise TypeError('Expects string types, but got %s' % type(value))
+def _decode(val) -> str:
+    if isinstance(val, bytes):
+        return val.decode('utf-8')
+    if isinstance(val, str):
+        return val
+    raise TypeError('Expects string types, but got %s' % type(val))
+
+
+maybe_decode = _decode  # 2.0.0's public name for it
 
 
 def _destroy(destroy, handle):
@@ -341,7 +344,7 @@ class _Client(object):
         self.start()
         return self
 
-    def __exit__(self, exc_type, exc_value, traceback):
+    def __exit__(self, exec_type, value, traceback):  # 2.0.0's parameter names
         self.shutdown()
 
     def __del__(self):

@@ -20,8 +20,9 @@ from enum import IntEnum
 if sys.platform == 'win32':
     raise ImportError('rocketmq: Windows is not supported')
 
-_LIBRARY_NAME = 'librocketmq.dylib' if sys.platform == 'darwin' else 'librocketmq.so'
-_PKG_DYLIB_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), _LIBRARY_NAME)
+_DYLIB_SUFFIX = '.dylib' if sys.platform == 'darwin' else '.so'
+_CURR_DIR = os.path.dirname(os.path.abspath(__file__))
+_PKG_DYLIB_PATH = os.path.join(_CURR_DIR, 'librocketmq' + _DYLIB_SUFFIX)
 if not os.path.isfile(_PKG_DYLIB_PATH):
     raise ImportError(
         'rocketmq: the native library %s is missing; this package must be installed from its wheel '
