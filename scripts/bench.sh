@@ -16,7 +16,18 @@
 #      fresh topic gets a backlog of 100k messages (producer_bench, async) that fresh groups
 #      drain: ours, then the Java 4.9.8 push consumer (bench/java, built with mvn; skipped
 #      without mvn/java);
-#   5. prints a summary table; logs and BENCH_JSON lines go to
+#   5. Python (BENCH_PYTHON=0 skips it): bench/python_bench.py, one program written against the
+#      rocketmq-client-python 2.0.0 API, sync sends of BENCH_SIZE bytes from one thread (the same
+#      Message reused, then a new one per send) against a fresh rmq-sink, and push consumption
+#      (2 consume threads) against rmq-sink --pull-backlog, with (a) this repository's package
+#      (bindings/python: the wheel from bindings/python/build-wheel.sh, or ROCKETMQ_PY_WHEEL, in
+#      the venv .build/bench-py-binding), (b) the unchanged PyPI rocketmq-client-python 2.0.0 over
+#      $LIB_DIR/librocketmq.so (venv .build/bench-py-upstream; the library is copied next to its
+#      ffi.py, which it prefers to any other), (c) with BENCH_BASELINE_LIB_DIR, 2.0.0 over that
+#      library (venv .build/bench-py-upstream-baseline); each next to the same case run by
+#      producer_bench (-R, then without) and consumer_bench right before it, so the summary shows
+#      the binding's CPU per message over the C call it wraps;
+#   6. prints a summary table; logs and BENCH_JSON lines go to
 #      bench/target/results/<timestamp>/.
 #
 # With BENCH_BASELINE_LIB_DIR, every producer and consumer case of ours is followed by the
@@ -31,7 +42,8 @@
 #   BENCH_BROKER=auto|0  auto (default): benchmark the real broker too; 0: sink only
 #   BENCH_LIB_DIR=DIR    directory holding the librocketmq.so to benchmark
 #                        (default target/release; e.g. the original 2.2.0 build)
-#   BENCH_NO_BUILD=1     do not run cargo build for the library
+#   BENCH_NO_BUILD=1     do not run cargo build for the library (nor build the Python wheel when
+#                        .build/bench-wheel holds one)
 #   BENCH_SINK_PORT=N    sink port (default 29876)
 #   BENCH_TIMEOUT=S      per-run timeout in seconds (default 300)
 #   BENCH_BROKERS_SH=P   broker control script (default scripts/brokers.sh)
@@ -42,6 +54,10 @@
 #   BENCH_JAVA=0         skip the Java 4.9.8 consumer (default: run it when mvn and java exist)
 #   BENCH_MVN_ARGS=...   extra mvn arguments for building bench/java (e.g. -o)
 #   BENCH_JAVA_OPTS=...  JVM options of the Java consumer (default -Xmx512m)
+#   BENCH_PYTHON=0       skip the Python cases (default: run them when python3 can make venvs)
+#   BENCH_PYTHON_EXE=P   the interpreter of the Python venvs (default python3)
+#   ROCKETMQ_PY_WHEEL=F  the rocketmq-client-rs wheel to benchmark (default: build it with
+#                        bindings/python/build-wheel.sh into .build/bench-wheel)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -351,6 +367,144 @@ if [[ "${BENCH_BROKER:-auto}" != 0 ]]; then
   fi
 fi
 
+# ------------------------------------------------------------------ Python
+# bench/python_bench.py (2.0.0 API) with our package, with the PyPI 2.0.0 package over our library
+# and over the baseline library, each right after the same case run by the C programs: the
+# difference of CPU per message is what the Python layer costs.
+PY_EXE=${BENCH_PYTHON_EXE:-python3}
+
+# py_upstream_venv DIR LIBRARY: the unchanged rocketmq-client-python 2.0.0 in the venv DIR, with a
+# copy of LIBRARY next to its ffi.py (2.0.0 loads rocketmq/librocketmq.so before it asks ldconfig).
+py_upstream_venv() {
+  local venv=$1 lib=$2 pkg
+  [[ -x "$venv/bin/python" ]] || "$PY_EXE" -m venv "$venv" >&2 || return 1
+  if ! "$venv/bin/python" -m pip show rocketmq-client-python >/dev/null 2>&1; then
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'rocketmq-client-python==2.0.0' >&2 ||
+      return 1
+  fi
+  # the import name is shared with this repository's package and with an unrelated PyPI "rocketmq"
+  if "$venv/bin/python" -m pip show rocketmq-client-rs >/dev/null 2>&1 ||
+    "$venv/bin/python" -m pip show rocketmq >/dev/null 2>&1; then
+    log "$venv holds another package named rocketmq besides rocketmq-client-python"
+    return 1
+  fi
+  # rocketmq/__init__.py of 2.0.0 imports nothing: this finds the folder without loading a library
+  pkg=$(cd / && env -u PYTHONPATH "$venv/bin/python" -c 'import os, rocketmq; print(os.path.dirname(rocketmq.__file__))') ||
+    return 1
+  cp -f "$lib" "$pkg/librocketmq.so" || return 1
+  log "$venv: rocketmq-client-python 2.0.0 with $pkg/librocketmq.so = $lib (md5 $(md5sum "$lib" | cut -c1-12))"
+}
+
+# py_binding_venv DIR WHEEL: this repository's package, from its wheel, in the venv DIR.
+py_binding_venv() {
+  local venv=$1 wheel=$2
+  [[ -x "$venv/bin/python" ]] || "$PY_EXE" -m venv "$venv" >&2 || return 1
+  if "$venv/bin/python" -m pip show rocketmq-client-python >/dev/null 2>&1 ||
+    "$venv/bin/python" -m pip show rocketmq >/dev/null 2>&1; then
+    log "$venv holds another package named rocketmq besides rocketmq-client-rs"
+    return 1
+  fi
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps "$wheel" >&2 ||
+    return 1
+  log "$venv: $(basename "$wheel"), library $(cd / && env -u PYTHONPATH "$venv/bin/python" -c 'import rocketmq; print(rocketmq.library_path())' 2>/dev/null || echo '?')"
+}
+
+# py_run NAME TARGET VENV LABEL [python_bench.py arguments]: python_bench.py with that venv's
+# package, pinned like the C clients; LABEL names the library in the JSON line.
+py_run() {
+  local name=$1 target=$2 venv=$3 label=$4
+  shift 4
+  local home=$OUT/python-home
+  mkdir -p "$home"
+  # shellcheck disable=SC2086
+  run_case "$name" "$target" env -u PYTHONPATH HOME="$home" $CLIENT_CPU "$venv/bin/python" bench/python_bench.py \
+    "$@" -q --library-label "$label"
+}
+
+if [[ "${BENCH_PYTHON:-1}" != 0 ]]; then
+  PY_BINDING_VENV=$ROOT/.build/bench-py-binding
+  PY_UPSTREAM_VENV=$ROOT/.build/bench-py-upstream
+  PY_BASELINE_VENV=$ROOT/.build/bench-py-upstream-baseline
+  PY_BINDING=0 PY_UPSTREAM=0 PY_BASELINE=0
+  if ! command -v "$PY_EXE" >/dev/null || ! "$PY_EXE" -c 'import venv, ensurepip' 2>/dev/null; then
+    log "$PY_EXE cannot make venvs: no Python cases"
+  else
+    PY_WHEEL=${ROCKETMQ_PY_WHEEL:-}
+    if [[ -z "$PY_WHEEL" && "${BENCH_NO_BUILD:-0}" == 1 ]]; then
+      PY_WHEEL=$(ls -t "$ROOT"/.build/bench-wheel/rocketmq_client_rs-*.whl 2>/dev/null | head -n 1) || PY_WHEEL=
+      [[ -n "$PY_WHEEL" ]] && log "BENCH_NO_BUILD=1: the wheel built before, $PY_WHEEL"
+    fi
+    if [[ -z "$PY_WHEEL" && ! -x bindings/python/build-wheel.sh ]]; then
+      log "no bindings/python/build-wheel.sh and no ROCKETMQ_PY_WHEEL: no python-binding cases"
+    elif [[ -z "$PY_WHEEL" ]]; then
+      log "bindings/python/build-wheel.sh .build/bench-wheel (log: $OUT/python-wheel.log)"
+      PY_WHEEL=$(PYTHON=$PY_EXE bindings/python/build-wheel.sh "$ROOT/.build/bench-wheel" 2>"$OUT/python-wheel.log" |
+        tail -n 1) || PY_WHEEL=
+    fi
+    if [[ -n "$PY_WHEEL" && -f "$PY_WHEEL" ]]; then
+      py_binding_venv "$PY_BINDING_VENV" "$PY_WHEEL" && PY_BINDING=1 ||
+        log "installing $PY_WHEEL into $PY_BINDING_VENV failed: no python-binding cases"
+    else
+      log "no rocketmq-client-rs wheel (see $OUT/python-wheel.log): no python-binding cases"
+    fi
+    py_upstream_venv "$PY_UPSTREAM_VENV" "$LIB_DIR/librocketmq.so" && PY_UPSTREAM=1 ||
+      log "rocketmq-client-python 2.0.0 not installed in $PY_UPSTREAM_VENV: no python-2.0.0 cases"
+    if [[ -n "$BASELINE_BIN" ]]; then
+      py_upstream_venv "$PY_BASELINE_VENV" "$BASE_DIR/librocketmq.so" && PY_BASELINE=1 ||
+        log "rocketmq-client-python 2.0.0 not installed in $PY_BASELINE_VENV: no python-2.0.0 cases over $BENCH_BASELINE_LABEL"
+    fi
+  fi
+  if [[ "$PY_BINDING$PY_UPSTREAM$PY_BASELINE" != 000 ]]; then
+    # the C reference first, then the Python clients over the same library; then the baseline's pair
+    py_produce() {
+      local case=$1
+      shift
+      local msgs
+      msgs=$(scaled 20000)
+      # shellcheck disable=SC2086
+      run_case "$case/c" sink $CLIENT_CPU "$BIN/producer_bench" -q -n "$SINK" -t rmq_bench -g "bench_${case}_c" \
+        -m "$msgs" -T 1 -s "$SIZE" "$@"
+      [[ "$PY_BINDING" == 1 ]] && py_run "$case/python-binding" sink "$PY_BINDING_VENV" ours produce -n "$SINK" \
+        -t rmq_bench -g "bench_${case}_pyb" -m "$msgs" -s "$SIZE" "$@"
+      [[ "$PY_UPSTREAM" == 1 ]] && py_run "$case/python-2.0.0" sink "$PY_UPSTREAM_VENV" ours produce -n "$SINK" \
+        -t rmq_bench -g "bench_${case}_py200" -m "$msgs" -s "$SIZE" "$@"
+      if [[ "$PY_BASELINE" == 1 ]]; then
+        mkdir -p "$OUT/baseline-home"
+        # shellcheck disable=SC2086
+        run_case "$case/c-$BENCH_BASELINE_LABEL" sink env HOME="$OUT/baseline-home" $CLIENT_CPU "$BASELINE_BIN" -q \
+          -n "$SINK" -t rmq_bench -g "bench_${case}_c_base" -m "$msgs" -T 1 -s "$SIZE" "$@"
+        py_run "$case/python-2.0.0-$BENCH_BASELINE_LABEL" sink "$PY_BASELINE_VENV" "$BENCH_BASELINE_LABEL" produce \
+          -n "$SINK" -t rmq_bench -g "bench_${case}_py200_base" -m "$msgs" -s "$SIZE" "$@"
+      fi
+      return 0
+    }
+    start_sink sink-python
+    py_produce py_sync_T1_reuse -R
+    py_produce py_sync_T1_new
+    stop_sink sink-python
+
+    start_sink sink-python-consumer --pull-backlog --backlog-body "$SIZE"
+    PY_CMSGS=$(scaled 200000)
+    PY_GROUP="bench_py_consume_${STAMP//-/_}"
+    # shellcheck disable=SC2086
+    run_case py_consume_T2/c sink $CLIENT_CPU "$BIN/consumer_bench" -q -n "$SINK" -t rmq_bench -g "${PY_GROUP}_c" \
+      -m "$PY_CMSGS" -T 2 -x "$RUN_TIMEOUT"
+    [[ "$PY_BINDING" == 1 ]] && py_run py_consume_T2/python-binding sink "$PY_BINDING_VENV" ours consume -n "$SINK" \
+      -t rmq_bench -g "${PY_GROUP}_pyb" -m "$PY_CMSGS" -T 2 -x "$RUN_TIMEOUT"
+    [[ "$PY_UPSTREAM" == 1 ]] && py_run py_consume_T2/python-2.0.0 sink "$PY_UPSTREAM_VENV" ours consume -n "$SINK" \
+      -t rmq_bench -g "${PY_GROUP}_py200" -m "$PY_CMSGS" -T 2 -x "$RUN_TIMEOUT"
+    if [[ "$PY_BASELINE" == 1 ]]; then
+      mkdir -p "$OUT/baseline-home"
+      # shellcheck disable=SC2086
+      run_case "py_consume_T2/c-$BENCH_BASELINE_LABEL" sink env HOME="$OUT/baseline-home" $CLIENT_CPU \
+        "$BASELINE_CONSUMER_BIN" -q -n "$SINK" -t rmq_bench -g "${PY_GROUP}_c_base" -m "$PY_CMSGS" -T 2 -x "$RUN_TIMEOUT"
+      py_run "py_consume_T2/python-2.0.0-$BENCH_BASELINE_LABEL" sink "$PY_BASELINE_VENV" "$BENCH_BASELINE_LABEL" \
+        consume -n "$SINK" -t rmq_bench -g "${PY_GROUP}_py200_base" -m "$PY_CMSGS" -T 2 -x "$RUN_TIMEOUT"
+    fi
+    stop_sink sink-python-consumer
+  fi
+fi
+
 # ------------------------------------------------------------------ summary
 python3 - "$RESULTS" "$OUT/env.txt" <<'PY' | tee "$OUT/summary.txt"
 import json, sys
@@ -378,6 +532,9 @@ if any(d.get("bench") == "loopback_rtt" for n, t, rc, s, d in rows):
 def is_consumer(name, d):
     return d.get("bench") == "consumer" or (not d and name.startswith("consume"))
 
+# the Python section's rows (py_*: python_bench.py and its C references) have a table of their own
+py = [r for r in rows if r[0].startswith("py_")]
+rows = [r for r in rows if not r[0].startswith("py_")]
 prod = [r for r in rows if r[4].get("bench") != "loopback_rtt" and not is_consumer(r[0], r[4])]
 cons = [r for r in rows if is_consumer(r[0], r[4])]
 if prod:
@@ -429,6 +586,67 @@ if cons:
                 continue
             print("  %s: ours / %s = %.2fx the messages per second, %.2fx the CPU per message" %
                   (base, label, ours["tps"] / d["tps"], ours["cpu_per_msg_us"] / d["cpu_per_msg_us"]))
+if py:
+    def c_ref(label):  # the C row a row is compared with: c for ours, c-<label> for the baseline's
+        if label == "c" or label.startswith("c-"):
+            return None
+        if label in ("python-binding", "python-2.0.0"):
+            return "c"
+        return "c-" + label[len("python-2.0.0-"):] if label.startswith("python-2.0.0-") else None
+    cases = {}
+    for name, target, rc, sink_us, d in py:
+        base, _, label = name.partition("/")
+        cases.setdefault(base, []).append((label, rc, sink_us, d))
+    print()
+    print("Python (bench/python_bench.py on the rocketmq-client-python 2.0.0 API, right after the same case run by")
+    print("producer_bench / consumer_bench, row c; +CPU = CPU/msg minus the C row's over the same library, us):")
+    pfmt = "%-17s %-26s %8s %7s %7s %8s %7s %8s %4s %5s"
+    cfmt = "%-17s %-26s %8s %8s %9s %9s %8s %7s %8s %4s %s"
+    for kind in ("producer", "consumer"):
+        shown = [(b, v) for b, v in cases.items() if b.startswith("py_consume") == (kind == "consumer")]
+        if not shown:
+            continue
+        if kind == "producer":
+            print(pfmt % ("case", "client", "TPS", "p50 us", "p99 us", "CPU/msg", "+CPU", "sink/msg", "thr", "fail"))
+        else:
+            print(cfmt % ("case", "client", "TPS", "messages", "born p50", "born p99", "CPU/msg", "+CPU", "sink/msg",
+                          "thr", "note"))
+        for base, entries in shown:
+            by_label = {label: d for label, rc, s, d in entries}
+            for label, rc, sink_us, d in entries:
+                if not d:
+                    print("%-17s %-26s FAILED (exit %d)" % (base, label, rc))
+                    continue
+                ref = by_label.get(c_ref(label) or "")
+                over = "%+.1f" % (d["cpu_per_msg_us"] - ref["cpu_per_msg_us"]) if ref else "-"
+                if kind == "producer":
+                    msgs = d["ok"] + d["send_failed"] + d["warmup_per_thread"] * d["threads"]
+                    sink = ("%.1f" % (sink_us / msgs)) if msgs else "-"
+                    print(pfmt % (base, label, "%.0f" % d["tps"], d["p50_us"], d["p99_us"], "%.1f" % d["cpu_per_msg_us"],
+                                  over, sink, d["threads_peak"], d["send_failed"]))
+                else:
+                    sink = ("%.1f" % (sink_us / d["delivered"])) if d.get("delivered") else "-"
+                    note = "partial" if d.get("partial") else ("TIMED OUT" if d.get("timed_out") else "")
+                    print(cfmt % (base, label, "%.0f" % d["tps"], d["measured"], "%.1f" % d["born_p50_ms"],
+                                  "%.1f" % d["born_p99_ms"], "%.1f" % d["cpu_per_msg_us"], over, sink,
+                                  d["threads_peak"], note))
+    print("Binding overhead = Python CPU/msg - C CPU/msg, same case, same run (target: <= 10 us per message):")
+    for base, entries in cases.items():
+        by_label = {label: d for label, rc, s, d in entries if d}
+        c = by_label.get("c")
+        for label in ("python-binding", "python-2.0.0"):
+            d = by_label.get(label)
+            if c and d:
+                over = d["cpu_per_msg_us"] - c["cpu_per_msg_us"]
+                print("  %-17s %-15s %6.1f - %6.1f = %6.1f us  %s" % (base, label, d["cpu_per_msg_us"], c["cpu_per_msg_us"],
+                      over, ("within 10 us" if over <= 10 else "OVER 10 us") if label == "python-binding" else ""))
+    libs = {}
+    for name, target, rc, sink_us, d in py:
+        if d.get("client", "").startswith("python"):
+            libs.setdefault((d["client"], d.get("library_label", "")), (d.get("library", "?"), d.get("library_md5", "?"),
+                                                                       d.get("package_file", "?")))
+    for (client, label), (lib, md5, pkg) in sorted(libs.items()):
+        print("  %s (%s): package %s, library %s (md5 %s)" % (client, label or "?", pkg, lib, md5))
 print()
 print("sink/msg = rmq-sink CPU per message it served (us, warm-up included). thr = process threads")
 print("(main + library; the JVM's own threads for Java) at peak during the run. T = consume threads.")
