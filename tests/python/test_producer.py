@@ -1,5 +1,7 @@
 # -*- coding: utf-8 -*-
-"""Producer round trips with the UNCHANGED PyPI package rocketmq-client-python 2.0.0 on our library.
+"""Producer round trips with the rocketmq package of the target under test (target.py: the
+UNCHANGED PyPI package rocketmq-client-python 2.0.0 on our installed library, or this project's
+bindings/python package with its own copy of the library).
 
 Every test sends through the package's public API and then reads the messages back from the broker
 (readback.py: the C pull consumer of the same library, via ctypes) and compares the fields.
@@ -15,15 +17,19 @@ in keys/bodies and finds them by message id or key, never by position.
 """
 import ctypes
 import os
+import sys
+import sysconfig
 import time
 import uuid
 
 import pytest
 
 from rocketmq.client import Message, Producer, SendStatus
+from rocketmq.exceptions import ProducerSendSyncFailed
 
 import namesrvs
 import readback
+from target import BINDING, UPSTREAM, per_target
 from readback import PullReader, expected_queue_index, find_by_key, find_by_msg_id, std_hash
 
 
@@ -111,8 +117,23 @@ def test_std_hash_vectors():
     assert std_hash('order-1') == 1888478096483860501
 
 
-def test_reader_uses_the_package_library():
-    """readback.py talks to the very library the package loaded (same dlopen handle)."""
+def _mapped_libraries():
+    """The distinct librocketmq files mapped into this process (/proc/self/maps)."""
+    paths = set()
+    with open('/proc/self/maps') as f:
+        for line in f:
+            fields = line.split(None, 5)
+            if len(fields) == 6 and os.path.basename(fields[5].strip()).startswith('librocketmq'):
+                paths.add(os.path.realpath(fields[5].strip()))
+    return sorted(paths)
+
+
+@per_target
+def test_reader_uses_the_package_library(behaviour):
+    """readback.py talks to the very library the package loaded (same dlopen handle), and it is
+    this project's library. upstream: the one 2.0.0 found (the installed one, or LD_LIBRARY_PATH's).
+    binding: the copy inside the installed package, rocketmq.library_path(), under this venv's
+    site-packages, and no other librocketmq is mapped."""
     import rocketmq.ffi
     assert rocketmq.ffi._DYLIB_PATH, 'package found no library'
     ours = ctypes.cast(readback.lib().GetMessageTopic, ctypes.c_void_p).value
@@ -122,6 +143,23 @@ def test_reader_uses_the_package_library():
     # exports SetPushConsumerMaxConsumeTps
     assert hasattr(rocketmq.ffi.dll, 'SetPushConsumerMaxConsumeTps'), \
         'the package loaded %s, which is not this project\'s library' % rocketmq.ffi._DYLIB_PATH
+    mapped = _mapped_libraries()
+    assert len(mapped) == 1, 'more than one librocketmq in this process: %s' % mapped
+    if behaviour == BINDING:
+        import rocketmq
+        path = rocketmq.library_path()
+        assert path == rocketmq.ffi._DYLIB_PATH and os.path.isabs(path), (path, rocketmq.ffi._DYLIB_PATH)
+        package_dir = os.path.realpath(os.path.dirname(rocketmq.__file__))
+        site = {os.path.realpath(sysconfig.get_paths()[k]) for k in ('purelib', 'platlib')}
+        assert os.path.dirname(package_dir) in site, \
+            'the rocketmq package is in %s, not in site-packages %s' % (package_dir, sorted(site))
+        assert os.path.realpath(sys.prefix) != os.path.realpath(sys.base_prefix), 'not running in a venv'
+        assert os.path.realpath(path) == os.path.join(package_dir, os.path.basename(path)), \
+            'library_path() %s is not inside the installed package %s' % (path, package_dir)
+        assert mapped == [os.path.realpath(path)], 'mapped %s, library_path() %s' % (mapped, path)
+    else:
+        assert behaviour == UPSTREAM
+        assert not hasattr(rocketmq, 'library_path'), 'rocketmq-client-python 2.0.0 has no library_path()'
 
 
 def test_send_sync(namesrv, producer, reader):
@@ -214,7 +252,9 @@ def test_send_batch(namesrv, producer, reader):
     The 2.0.0 Python API has no batch method. Its ffi module does declare CreateBatchMessage,
     AddMessage, SendBatchMessage and DestroyBatchMessage (argtypes/restype) without using them, so
     the batch is sent here through those declarations with the package's own Producer and Message
-    handles - still the unchanged package, just below its public API.
+    handles - still the unchanged package, just below its public API. The binding's ffi module
+    offers the same declarations (and the binding has a public batch send too, not what this
+    test checks), so the test is the same on both targets.
     """
     from rocketmq import ffi
     from rocketmq.exceptions import ffi_check
@@ -288,3 +328,27 @@ def test_send_delay_level_2(namesrv, producer, reader):
     assert m['store_timestamp'] - m['born_timestamp'] >= 0.8 * DELAY_LEVEL2_MS, (
         'stored %d ms after birth, expected about %d ms' % (
             m['store_timestamp'] - m['born_timestamp'], DELAY_LEVEL2_MS))
+
+
+@per_target
+def test_with_statement(namesrv, reader, behaviour):
+    """``with producer as p:`` starts the producer and shuts it down at the end of the block.
+    binding: ``p`` is the producer. upstream: 2.0.0's ``__enter__`` returns None, so ``p`` is None
+    (the block must use the object itself)."""
+    label, addr = namesrv
+    producer = Producer('py_with_%s_%s' % (label, RUN_ID), timeout=10000)
+    producer.set_name_server_address(addr)
+    key = 'py-with-%s-%s' % (label, RUN_ID)
+    body = u'with %s – %s' % (RUN_ID, NON_ASCII)
+    with producer as p:
+        if behaviour == BINDING:
+            assert p is producer
+        else:
+            assert p is None
+        r = producer.send_sync(_msg(key, 'TagWith', body))
+        assert r.status == SendStatus.OK and r.msg_id
+    m = _wait(reader, lambda x: x['msg_id'] == r.msg_id, 'message %s' % r.msg_id)
+    _assert_common(m, key, 'TagWith', body)
+    # shut down by the end of the block
+    with pytest.raises(ProducerSendSyncFailed):
+        producer.send_sync(_msg(key + '-after', 'TagWith', body))
