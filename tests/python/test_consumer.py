@@ -1,5 +1,7 @@
 # -*- coding: utf-8 -*-
-"""Push consumer tests with the UNCHANGED PyPI package rocketmq-client-python 2.0.0 on our library.
+"""Push consumer tests with the rocketmq package of the target under test (target.py: the UNCHANGED
+PyPI package rocketmq-client-python 2.0.0 on our installed library, or this project's
+bindings/python package with its own copy of the library).
 
 The package's Producer sends, the package's PushConsumer receives; every ReceivedMessage field is
 compared with what was set, with the SendResult, and with the same message pulled back through the
@@ -31,6 +33,7 @@ from rocketmq.client import ConsumeStatus, Message, Producer, PushConsumer, Send
 
 import namesrvs
 from readback import PullReader, expected_queue_index
+from target import BINDING, UPSTREAM, per_target
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -47,7 +50,7 @@ NAMESRVS = namesrvs.from_env()
 
 # scenario -> queue count; one fresh topic each, shared by both name servers (separate clusters).
 SCENARIOS = {'conc': 8, 'orderly': 4, 'oretry': 4, 'retry': 8, 'retryexc': 4, 'shutdown': 4, 'exit': 4,
-             'admin': 4}
+             'admin': 4, 'binary': 4, 'two_a': 4, 'two_b': 4}
 
 
 def topic_of(scenario):
@@ -138,7 +141,8 @@ def consumers(namesrv):
     made = []
 
     def make(scenario, callback, orderly=False, group=None, threads=None, batch=None,
-             instance=None, expression='*'):
+             instance=None, expression='*', also=()):
+        """also: more (scenario, callback) subscriptions of the same consumer."""
         label, addr = namesrv
         c = PushConsumer(group or 'py_cons_%s_%s_%s' % (scenario, label, RUN_ID), orderly=orderly)
         c.set_name_server_address(addr)
@@ -149,6 +153,8 @@ def consumers(namesrv):
         if instance is not None:
             c.set_instance_name(instance)
         c.subscribe(topic_of(scenario), callback, expression)
+        for other, other_callback in also:
+            c.subscribe(topic_of(other), other_callback, expression)
         t0 = time.monotonic()
         c.start()
         timing('start consumer (%s)' % ('orderly' if orderly else 'concurrent'), time.monotonic() - t0)
@@ -455,6 +461,63 @@ def test_orderly_keeps_sharding_key_order(namesrv, orderly_producer, reader, con
     timing('orderly: max concurrent callbacks %d over %d queues' % (col.max_active, len(by_queue)), 0)
 
 
+@per_target
+def test_binary_body(namesrv, producer, reader, consumers, behaviour):
+    """A body with NUL bytes, set as bytes. binding: stored and received whole (set_body hands
+    the library its length, ReceivedMessage.body reads that many bytes). upstream: 2.0.0 hands
+    set_body's bytes over as a C string and reads ReceivedMessage.body as one, so the broker
+    stores the body up to its first NUL, and that is what the callback gets."""
+    label = namesrv[0]
+    topic = topic_of('binary')
+    body = b'head\x00middle\x00\x00tail ' + NON_ASCII.encode('utf-8') + b'\x00'
+    want = body if behaviour == BINDING else body[:body.index(b'\x00')]
+    col = Collector()
+    consumers('binary', col, threads=2)
+    s, r = send(producer, Sent(topic, 'py-binary-%s-%s' % (label, RUN_ID), 'TagBinary', body, {}))
+    wait_all(col, [(s, r)], 'binary body')
+    stored = pulled(reader, topic, [r.msg_id])[r.msg_id]['body']
+    assert stored == want, 'stored body %r, want %r (%s)' % (stored, want, behaviour)
+    (g,) = col.by_id(r.msg_id)
+    assert g['body'] == want and g['bytes'] == want, 'received body %r, want %r (%s)' % (g['body'], want, behaviour)
+
+
+@per_target
+def test_two_topics_two_callbacks(namesrv, producer, consumers, behaviour):
+    """One consumer subscribed to two topics, each with its own callback. binding: each topic's
+    messages reach that topic's callback. upstream: 2.0.0 registers every subscribe()'s callback
+    with the library, which keeps one per consumer: the last one gets the messages of both."""
+    label = namesrv[0]
+    col_a, col_b = Collector(), Collector()
+    consumers('two_a', col_a, threads=2, also=[('two_b', col_b)])
+    sent = {}
+    for scenario in ('two_a', 'two_b'):
+        sent[scenario] = [send(producer, Sent(topic_of(scenario), 'py-%s-%s-%s-%d' % (scenario, label, RUN_ID, i),
+                                              'TagTwo', u'%s #%d %s' % (scenario, i, NON_ASCII), {}))
+                          for i in range(3)]
+    every = sent['two_a'] + sent['two_b']
+    ids = {scenario: {r.msg_id for _, r in lst} for scenario, lst in sent.items()}
+    t0 = time.monotonic()
+    ok = col_a.wait(lambda _: set(col_a.ids()) | set(col_b.ids()) >= ids['two_a'] | ids['two_b'])
+    assert ok, 'not all of %d messages delivered within %.0f s: callback a got %d, b %d' % (
+        len(every), CONSUME_TIMEOUT, len(col_a.ids()), len(col_b.ids()))
+    timing('receive %d messages of two topics' % len(every), time.monotonic() - t0)
+    got_a, got_b = set(col_a.ids()), set(col_b.ids())
+    if behaviour == BINDING:
+        assert (got_a, got_b) == (ids['two_a'], ids['two_b']), \
+            'callback a got %d of a and %d of b, callback b %d of a and %d of b' % (
+                len(got_a & ids['two_a']), len(got_a & ids['two_b']), len(got_b & ids['two_a']),
+                len(got_b & ids['two_b']))
+    else:
+        assert (got_a, got_b) == (set(), ids['two_a'] | ids['two_b']), \
+            'the last callback should get everything: a got %d, b got %d of %d' % (
+                len(got_a), len(got_b), len(every))
+    for col, scenario in ((col_a, 'two_a'), (col_b, 'two_b')):
+        for g in col.got:
+            assert g['topic'] in (topic_of('two_a'), topic_of('two_b'))
+            if behaviour == BINDING:
+                assert g['topic'] == topic_of(scenario)
+
+
 def _retry_scenario(namesrv, producer, consumers, scenario, cases, timeout=CONSUME_TIMEOUT):
     """Send one message per case; the callback acts per delivery as the case says ('later',
     'raise', 'none', then success). Checks that every message comes back with reconsume_times
@@ -471,7 +534,7 @@ def _retry_scenario(namesrv, producer, consumers, scenario, cases, timeout=CONSU
         if action == 'raise':
             raise RuntimeError('test: consume failed on purpose')
         if action == 'none':
-            return None  # the package's wrapper raises ValueError for this
+            return None  # 2.0.0's wrapper raises ValueError for this, the binding logs it
         return ConsumeStatus.CONSUME_SUCCESS
 
     col = Collector(decide=decide)
@@ -517,6 +580,7 @@ def _retry_scenario(namesrv, producer, consumers, scenario, cases, timeout=CONSU
                 if g['props']['RETRY_TOPIC'] not in (s.topic.encode(), b'', None):
                     problems.append('%s: RETRY_TOPIC property %r' % (s.keys, g['props']['RETRY_TOPIC']))
     assert not problems, '\n'.join(problems)
+    return dict((s.props['case'], r.msg_id) for s, r, _ in sent)
 
 
 def test_reconsume_later_is_redelivered(namesrv, producer, consumers):
@@ -525,14 +589,64 @@ def test_reconsume_later_is_redelivered(namesrv, producer, consumers):
                     [('later', ['later']), ('later2', ['later', 'later']), ('ok', [])])
 
 
+class FailureReports(object):
+    """What becomes of a callback's exception: Python's unraisable-exception reports (chained to
+    the hook in place, pytest's) and the records of the 'rocketmq' logger, while in use."""
+
+    def __init__(self):
+        self.unraisable = []  # (exception type, text, err_msg)
+        self.records = []
+
+    def __enter__(self):
+        import logging
+        self._previous_hook = sys.unraisablehook
+        self._logger = logging.getLogger('rocketmq')
+        self._handler = logging.Handler(logging.DEBUG)
+        self._handler.emit = self.records.append
+        self._logger.addHandler(self._handler)
+        sys.unraisablehook = self._hook
+        return self
+
+    def _hook(self, unraisable):
+        self.unraisable.append((unraisable.exc_type, str(unraisable.exc_value), unraisable.err_msg))
+        self._previous_hook(unraisable)
+
+    def __exit__(self, *exc):
+        sys.unraisablehook = self._previous_hook
+        self._logger.removeHandler(self._handler)
+
+    def logged(self, msg_id):
+        return [r for r in self.records if msg_id in r.getMessage()]
+
+
+@per_target
 @pytest.mark.filterwarnings('ignore::pytest.PytestUnraisableExceptionWarning')
-def test_callback_exception_is_redelivered(namesrv, producer, consumers):
-    """A callback that raises, or returns something that is not a ConsumeStatus (the package's
-    wrapper raises ValueError), must not acknowledge the message (python-binding.md 6.3, upstream
-    #88: such messages come back). ctypes leaves the C return value unwritten in that case, so the
-    library sees whatever the callback's return slot held; anything but 0 means "again later"."""
-    _retry_scenario(namesrv, producer, consumers, 'retryexc',
-                    [('raise', ['raise']), ('none', ['none']), ('ok', [])], timeout=30)
+def test_callback_exception_is_redelivered(namesrv, producer, consumers, behaviour):
+    """A callback that raises, or returns something that is not a ConsumeStatus (None), must not
+    acknowledge the message (python-binding.md 6.3, upstream #88: such messages come back).
+    upstream: 2.0.0's wrapper re-raises the exception (a ValueError for None) out of the ctypes
+    callback, which Python reports as an unraisable exception; ctypes leaves the C return value
+    unwritten then, so the library sees whatever the callback's return slot held (anything but 0
+    means "again later"). binding: the package logs it on the 'rocketmq' logger (with the
+    traceback) and answers RECONSUME_LATER; nothing is unraisable."""
+    with FailureReports() as reports:
+        ids = _retry_scenario(namesrv, producer, consumers, 'retryexc',
+                              [('raise', ['raise']), ('none', ['none']), ('ok', [])], timeout=30)
+    raised = [u for u in reports.unraisable if u[0] is RuntimeError and 'consume failed on purpose' in u[1]]
+    not_a_status = [u for u in reports.unraisable if u[0] is ValueError and 'ConsumeStatus' in u[1]]
+    if behaviour == UPSTREAM:
+        assert raised and not_a_status, 'unraisable exceptions reported: %r' % reports.unraisable
+        assert all(u in raised + not_a_status for u in reports.unraisable), reports.unraisable
+    else:
+        assert behaviour == BINDING
+        assert not reports.unraisable, 'unraisable exceptions reported: %r' % reports.unraisable
+        raise_logs = reports.logged(ids['raise'])
+        assert any(r.exc_info and r.exc_info[0] is RuntimeError for r in raise_logs), \
+            'no log record with the RuntimeError for %s: %r' % (ids['raise'], [r.getMessage() for r in reports.records])
+        none_logs = reports.logged(ids['none'])
+        assert any('None' in r.getMessage() for r in none_logs), \
+            'no log record of the None result for %s: %r' % (ids['none'], [r.getMessage() for r in reports.records])
+        assert not reports.logged(ids['ok']), [r.getMessage() for r in reports.logged(ids['ok'])]
 
 
 def test_orderly_reconsume_later_keeps_order(namesrv, orderly_producer, consumers):
