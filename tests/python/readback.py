@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 """Read messages back from the broker through OUR library's C pull-consumer API (ctypes).
 
-rocketmq-client-python 2.0.0 has only a push consumer, which cannot re-read a topic from offset 0.
+rocketmq-client-python 2.0.0 has only a push consumer, which cannot re-read a topic from offset 0
+(the binding target has a pull consumer, but the suite reads back the same way on both targets).
 The C API of librocketmq (cpp 2.2.0) has a pull consumer; we call it directly on the very same
 shared object the package loaded (``rocketmq.ffi.dll``), through a second ``ctypes.CDLL`` handle
 so that our argtypes/restype declarations never touch the package's own function objects.

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-"""ACL with the UNCHANGED PyPI package rocketmq-client-python 2.0.0 on our library, against brokers
-that check every request's signature (scripts/brokers.sh with RMQ_PROFILE=acl: 4.x ACL 1.0,
+"""ACL with the rocketmq package of the target under test (target.py: the UNCHANGED PyPI package
+rocketmq-client-python 2.0.0 on our installed library, or this project's bindings/python package),
+against brokers that check every request's signature (scripts/brokers.sh with RMQ_PROFILE=acl: 4.x ACL 1.0,
 5.x ACL 2.0 authentication, no address whitelisted).
 
 Per name server:

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
-"""Delivery at a chosen time, its cancellation, and delay levels, with the UNCHANGED PyPI package
-rocketmq-client-python 2.0.0 on our library (Message.set_property / set_delay_time_level,
-Producer.send_sync, PushConsumer).
+"""Delivery at a chosen time, its cancellation, and delay levels, with the rocketmq package of the
+target under test (target.py: the UNCHANGED PyPI package rocketmq-client-python 2.0.0 on our
+installed library, or this project's bindings/python package), through the 2.0.0 API both have
+(Message.set_property / set_delay_time_level, Producer.send_sync, PushConsumer).
 
 On Apache RocketMQ 5.x (timer messages):
   * a message with __STARTDELIVERTIME = now + 3 s is delivered at its time: not before it, at most

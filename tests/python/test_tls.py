@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
-"""TLS through the environment, with the UNCHANGED rocketmq-client-python 2.0.0 package, which
-has no TLS setting of its own: ROCKETMQ_TLS=1 and ROCKETMQ_TLS_PROPERTY_FILE turn TLS on for
-every producer and consumer created afterwards.
+"""TLS through the environment, with the rocketmq package of the target under test (target.py):
+the UNCHANGED rocketmq-client-python 2.0.0 package, which has no TLS setting of its own, or this
+project's bindings/python package (which has set_tls() too; the environment works the same):
+ROCKETMQ_TLS=1 and ROCKETMQ_TLS_PROPERTY_FILE turn TLS on for every producer and consumer
+created afterwards.
 
 Runs only against a name server + broker that accept TLS only (tls.server.mode=enforcing), e.g.
 the pair of `RMQ_PROFILE=tls scripts/brokers.sh up`; skipped unless these are set:
@@ -10,8 +12,9 @@ the pair of `RMQ_PROFILE=tls scripts/brokers.sh up`; skipped unless these are se
   RMQ_TLS_WRONG_CA  optional: an unrelated CA for the negative case (else that case is skipped)
   RMQ_TLS_PY_TOPIC  topic (default rmq_tls_py; must exist there)
 
-The package must load the library under test: it calls dlopen("librocketmq.so"), so
-LD_LIBRARY_PATH=<repo>/target/release picks a build that is not installed.
+The package must load the library under test. upstream: 2.0.0 calls dlopen("librocketmq.so"), so
+LD_LIBRARY_PATH=<repo>/target/release picks a build that is not installed. binding: the library
+inside the wheel, built from this checkout.
 """
 import os
 import time

@@ -1,5 +1,7 @@
 # -*- coding: utf-8 -*-
-"""Transactional messages with the UNCHANGED PyPI package rocketmq-client-python 2.0.0 on our library.
+"""Transactional messages with the rocketmq package of the target under test (target.py: the UNCHANGED
+PyPI package rocketmq-client-python 2.0.0 on our installed library, or this project's
+bindings/python package).
 
 The package's TransactionMQProducer sends; the package's PushConsumer (a fresh group per name
 server) receives. Cases, one test each, in this order, then a final exactly-once audit:
