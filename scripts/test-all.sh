@@ -7,6 +7,10 @@
 # the build and the plain brokers' startup); the C and Python ACL and TLS tests run last, as their
 # own suites.
 #
+# The Python suite (tests/python) runs on two targets: the unchanged rocketmq-client-python 2.0.0
+# on the installed library, and our bindings/python package from the wheel this script builds
+# once (bindings/python/build-wheel.sh into .build/wheels, handed over in ROCKETMQ_PY_WHEEL).
+#
 # Env: PREFIX (install prefix for the library the Python and Go tests load, default /usr/local),
 #      RMQ_TEST_KEEP_BROKERS=1 (leave brokers running that this script started),
 #      RMQ_TEST_ACL=0 (no ACL brokers, no ACL suites), RMQ_TEST_TLS=0 (likewise for TLS).
@@ -103,8 +107,45 @@ for label in 4 5; do
     step "Go cgo client v1.2.4, RocketMQ $version" bash tests/go/run.sh "$ns"
     step "Java client 4.9.8 on the other side, RocketMQ $version" bash tests/java/run.sh "$ns"
 done
+
+# ---------------------------------------------------------------- Python, on both targets
+py_wheel=
+# build_wheel: bindings/python/build-wheel.sh prints the wheel's path as its last line.
+build_wheel() {
+    local out
+    out=$(sh bindings/python/build-wheel.sh "$repo/.build/wheels") || return 1
+    py_wheel=$(printf '%s\n' "$out" | tail -n 1)
+    echo "wheel: $py_wheel"
+    [ -f "$py_wheel" ]
+}
+# python_suite upstream|binding [run.sh args...]: tests/python on one target (tests/python/target.py).
+python_suite() {
+    local target=$1
+    shift
+    if [ "$target" = binding ]; then
+        [ -f "$py_wheel" ] || { echo "no wheel: the step 'Python wheel (bindings/python)' failed" >&2; return 1; }
+        ROCKETMQ_PY_WHEEL=$py_wheel bash tests/python/run.sh --target binding "$@"
+    else
+        bash tests/python/run.sh --target upstream "$@"
+    fi
+}
+# with_env VAR=value... -- COMMAND...: COMMAND (a function too) with those variables, in a subshell.
+with_env() {
+    (
+        while [ "$1" != -- ]; do export "$1"; shift; done
+        shift
+        "$@"
+    )
+}
+declare -A py_target_name=([upstream]="rocketmq-client-python 2.0.0 on our installed library"
+                           [binding]="our bindings/python package")
+py_targets=(upstream binding)
+
+step "Python wheel (bindings/python)" build_wheel
 export NAMESRV_ADDRS="v4=$NAMESRV_4;v5=$NAMESRV_5"
-step "Python rocketmq-client-python 2.0.0, both brokers" bash tests/python/run.sh
+for t in "${py_targets[@]}"; do
+    step "Python, ${py_target_name[$t]}, both brokers" python_suite "$t"
+done
 
 # ---------------------------------------------------------------- ACL and TLS (separate brokers)
 # wait_up PROFILE: waits for the background `up` started above and shows its log.
@@ -138,8 +179,10 @@ if [ "${RMQ_TEST_ACL:-1}" != 0 ] && profile_ready acl; then
         [ "$label" = 4 ] && denied=(RMQ_ACL_DENIED_TOPIC="$RMQ_ACL_DENIED_TOPIC_4")
         step "C ACL tests, RocketMQ $version" \
             env "${keys[@]}" "${denied[@]}" bash tests/c/run.sh --acl "$ns"
-        step "Python ACL tests, RocketMQ $version" \
-            env "${keys[@]}" RMQ_ACL_NAMESRV_ADDRS="v$label=$ns" bash tests/python/run.sh -k test_acl
+        for t in "${py_targets[@]}"; do
+            step "Python ACL tests, ${py_target_name[$t]}, RocketMQ $version" \
+                with_env "${keys[@]}" RMQ_ACL_NAMESRV_ADDRS="v$label=$ns" -- python_suite "$t" -k test_acl
+        done
     done
 fi
 
@@ -153,8 +196,10 @@ if [ "${RMQ_TEST_TLS:-1}" != 0 ] && profile_ready tls; then
         version=${!version_var:-$label.x}
         cas=(RMQ_TLS_CA="$RMQ_TLS_CA" RMQ_TLS_WRONG_CA="$RMQ_TLS_WRONG_CA")
         step "C TLS tests, RocketMQ $version" env "${cas[@]}" bash tests/c/run.sh --tls "$ns"
-        step "Python TLS tests, RocketMQ $version" \
-            env "${cas[@]}" RMQ_TLS_NAMESRV="$ns" bash tests/python/run.sh -k test_tls
+        for t in "${py_targets[@]}"; do
+            step "Python TLS tests, ${py_target_name[$t]}, RocketMQ $version" \
+                with_env "${cas[@]}" RMQ_TLS_NAMESRV="$ns" -- python_suite "$t" -k test_tls
+        done
     done
 fi
 
