@@ -90,33 +90,42 @@ def puller(ns, topic):
 
 # ------------------------------------------------------------------------------ ACL pair
 
-@pytest.fixture(scope='module', params=ACL or [None], ids=_ids(ACL))
-def acl_ns(request):
-    if request.param is None:
+def _skip_without_acl():
+    if not ACL:
         pytest.skip('RMQ_ACL_NAMESRV_ADDRS is not set: no ACL pair to test against')
     absent = missing('RMQ_ACL_ACCESS_KEY', 'RMQ_ACL_SECRET_KEY')
     if absent:
         pytest.skip('%s not set: no ACL account' % ' and '.join(absent))
+
+
+@pytest.fixture(scope='module', params=ACL or [None], ids=_ids(ACL))
+def acl_ns(request):
+    _skip_without_acl()
     return request.param
 
 
 @pytest.fixture(scope='session')
 def acl_topic(topic_jobs):
+    _skip_without_acl()  # (session fixtures are set up before acl_ns)
     return topic_jobs.get('acl')
 
 
 # ------------------------------------------------------------------------------ TLS pair
 
+def _skip_without_tls():
+    if not TLS:
+        pytest.skip('RMQ_TLS_NAMESRV is not set: no TLS pair to test against')
+    if missing('RMQ_TLS_CA'):
+        pytest.skip('RMQ_TLS_CA is not set: the TLS pair\'s CA is unknown')
+
+
 @pytest.fixture(scope='module', params=TLS or [None], ids=_ids(TLS))
 def tls_ns(request):
-    if request.param is None:
-        pytest.skip('RMQ_TLS_NAMESRV is not set: no TLS pair to test against')
-    absent = missing('RMQ_TLS_CA')
-    if absent:
-        pytest.skip('RMQ_TLS_CA is not set: the TLS pair\'s CA is unknown')
+    _skip_without_tls()
     return request.param
 
 
 @pytest.fixture(scope='session')
 def tls_topic(topic_jobs):
+    _skip_without_tls()  # (session fixtures are set up before tls_ns)
     return topic_jobs.get('tls')
