@@ -48,6 +48,10 @@ ROCKETMQCLIENT_API int GetMessageBodyLength(CMessageExt* msgExt);
 ROCKETMQCLIENT_API const char* GetMessageStoreHost(CMessageExt* msgExt);
 /* "host:port" of the producing client (not in 2.2.0). */
 ROCKETMQCLIENT_API const char* GetMessageBornHost(CMessageExt* msgExt);
+/* Every property as key\001value\002 pairs, in key order (not in 2.2.0). */
+ROCKETMQCLIENT_API const char* GetMessageProperties(CMessageExt* msgExt);
+/* The broker's id of the stored message, "" for a CMessage (not in 2.2.0). */
+ROCKETMQCLIENT_API const char* GetMessageOffsetMsgId(CMessageExt* msgExt);
 
 #ifdef __cplusplus
 }

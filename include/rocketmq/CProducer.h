@@ -15,6 +15,7 @@
 #include "CMQException.h"
 #include "CMessage.h"
 #include "CMessageExt.h"
+#include "CMessageQueue.h"
 #include "CSendResult.h"
 #include "CTransactionStatus.h"
 
@@ -123,6 +124,39 @@ ROCKETMQCLIENT_API int CancelScheduledMessage(CProducer* producer,
                                               const char* topic,
                                               const char* msgId,
                                               long long startDeliverTime);
+
+/* ---- Not in 2.2.0: what the rocketmq-client-go/v2 API needs ---- */
+
+/* Attempts of a synchronous send after the first (default 4). */
+ROCKETMQCLIENT_API int SetProducerRetryTimes(CProducer* producer, int retryTimes);
+/* The writable queues of topic, in the order the library uses them; free the array with
+ * ReleaseProducerMessageQueues. The producer must be started. */
+ROCKETMQCLIENT_API int FetchProducerMessageQueues(CProducer* producer, const char* topic, CMessageQueue** mqs, int* size);
+ROCKETMQCLIENT_API int ReleaseProducerMessageQueues(CMessageQueue* mqs);
+/* A synchronous send with the whole result, within timeoutMillis (0 or less: the producer's send
+ * timeout). queue NULL: the library picks (round robin, other brokers on retry); otherwise every
+ * attempt goes to that queue. */
+ROCKETMQCLIENT_API int SendMessageSyncEx(CProducer* producer,
+                                         CMessage* msg,
+                                         const CMessageQueue* queue,
+                                         int timeoutMillis,
+                                         CSendResultEx* result);
+/* Called exactly once on the library's callback thread: status 0 with result (errorText NULL),
+ * or a non-zero status, result NULL and the reason. Both pointers are valid during the call. */
+typedef void (*CSendExCallback)(int status, const CSendResultEx* result, const char* errorText, void* userData);
+/* An asynchronous send (one attempt) to queue (NULL: the library picks). Returns 0 when callback
+ * will be called (also for failures found before sending), else an error code and no call. */
+ROCKETMQCLIENT_API int SendMessageAsyncEx(CProducer* producer,
+                                          CMessage* msg,
+                                          const CMessageQueue* queue,
+                                          CSendExCallback callback,
+                                          void* userData);
+ROCKETMQCLIENT_API int SendBatchMessageEx(CProducer* producer, CBatchMessage* msg, CSendResultEx* result);
+ROCKETMQCLIENT_API int SendMessageTransactionEx(CProducer* producer,
+                                                CMessage* msg,
+                                                CLocalTransactionExecutorCallback callback,
+                                                void* userData,
+                                                CSendResultEx* result);
 
 #ifdef __cplusplus
 }

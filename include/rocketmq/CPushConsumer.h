@@ -13,6 +13,7 @@
 
 #include "CCommon.h"
 #include "CMessageExt.h"
+#include "CMessageQueue.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,6 +66,31 @@ ROCKETMQCLIENT_API int SetPushConsumerSsl(CPushConsumer* consumer, int enableSsl
 ROCKETMQCLIENT_API int SetPushConsumerSslPropertyFile(CPushConsumer* consumer, const char* sslPropertyFile);
 /* Upper bound of messages consumed per second (not in 2.2.0). */
 ROCKETMQCLIENT_API int SetPushConsumerMaxConsumeTps(CPushConsumer* consumer, int maxTps);
+
+/* Not in 2.2.0: a batch (at most SetPushConsumerMessageBatchMaxSize messages) of the queue mq,
+ * with the userData given at registration. Return 0 when all are consumed; anything else
+ * delivers all of them again later (orderly: after a 1 s pause, in order). The message handles
+ * and mq are valid during the call only. */
+typedef int (*MessageBatchCallBack)(CPushConsumer* consumer,
+                                    const CMessageQueue* mq,
+                                    CMessageExt** msgs,
+                                    int count,
+                                    void* userData);
+/* Not in 2.2.0: consume through callback (orderly when orderly != 0); replaces a callback
+ * registered before, of either kind. */
+ROCKETMQCLIENT_API int RegisterMessageBatchCallback(CPushConsumer* consumer,
+                                                    MessageBatchCallBack callback,
+                                                    void* userData,
+                                                    int orderly);
+/* Not in 2.2.0: where a queue with no stored offset of the group starts. timestamp (ms since
+ * the epoch) is used with CONSUME_FROM_TIMESTAMP only. */
+#define CONSUME_FROM_LAST_OFFSET 0
+#define CONSUME_FROM_FIRST_OFFSET 1
+#define CONSUME_FROM_TIMESTAMP 2
+ROCKETMQCLIENT_API int SetPushConsumerConsumeFromWhere(CPushConsumer* consumer, int consumeFromWhere, long long timestamp);
+/* Not in 2.2.0: deliveries of a failing message before it goes to the dead-letter queue
+ * (negative: default, 16 concurrently and unlimited orderly). */
+ROCKETMQCLIENT_API int SetPushConsumerMaxReconsumeTimes(CPushConsumer* consumer, int maxReconsumeTimes);
 
 #ifdef __cplusplus
 }

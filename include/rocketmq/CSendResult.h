@@ -32,6 +32,19 @@ typedef struct _SendResult_ {
   long long offset;                  /* offset within the queue */
 } CSendResult;
 
+/* Not in 2.2.0: the whole result of a send (SendMessageSyncEx, SendMessageAsyncEx,
+ * SendBatchMessageEx, SendMessageTransactionEx). */
+typedef struct _SendResultEx_ {
+  CSendStatus sendStatus;
+  char msgId[MAX_MESSAGE_ID_LENGTH];          /* client-side id(s) (UNIQ_KEY), comma-joined */
+  long long offset;                           /* offset within the queue */
+  char offsetMsgId[MAX_MESSAGE_ID_LENGTH];    /* the broker's id(s) of the stored message(s) */
+  char transactionId[MAX_MESSAGE_ID_LENGTH];  /* the broker's transaction id, or "" */
+  char topic[MAX_TOPIC_LENGTH];               /* the queue the message went to */
+  char brokerName[MAX_BROKER_NAME_ID_LENGTH];
+  int queueId;
+} CSendResultEx;
+
 #ifdef __cplusplus
 }
 #endif

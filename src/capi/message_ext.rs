@@ -138,3 +138,22 @@ pub extern "C" fn GetMessageBornHost(msgExt: *mut CMessageExt) -> *const c_char 
         d.c_text("bornHost", &host)
     })
 }
+
+/// Not in 2.2.0: every property as `key\x01value\x02` pairs (the wire form), in key order.
+#[no_mangle]
+pub extern "C" fn GetMessageProperties(msgExt: *mut CMessageExt) -> *const c_char {
+    text("GetMessageProperties", msgExt, |d| {
+        let all = crate::core::message::encode_properties(&d.message().properties);
+        d.c_text("properties", &all)
+    })
+}
+
+/// Not in 2.2.0: the broker's id of the stored message (store host and commit-log offset);
+/// `""` for a `CMessage`.
+#[no_mangle]
+pub extern "C" fn GetMessageOffsetMsgId(msgExt: *mut CMessageExt) -> *const c_char {
+    text("GetMessageOffsetMsgId", msgExt, |d| {
+        let id = d.ext.as_ref().map(|e| e.offset_msg_id()).unwrap_or_default();
+        d.c_text("offsetMsgId", &id)
+    })
+}

@@ -9,7 +9,8 @@ use super::common::{CLogLevel, CTraceModel, TRACE_OPEN, VERSION_TEXT};
 use super::message::CMessage;
 use super::message_ext::CMessageExt;
 use super::mq_exception::CMQException;
-use super::send_result::CSendResult;
+use super::message_queue::CMessageQueue;
+use super::send_result::{CSendResult, CSendResultEx};
 use super::transaction_status::CTransactionStatus;
 use super::{batch_message::CBatchMessage, c_str, entry, fail, non_null, Failure, Outcome};
 use super::client_settings::{credentials, ClientSettings};
@@ -26,6 +27,10 @@ pub type COnSendSuccessCallback = Option<unsafe extern "C" fn(result: CSendResul
 pub type COnSendExceptionCallback = Option<unsafe extern "C" fn(e: CMQException, msg: *mut CMessage, userData: *mut c_void)>;
 pub type CLocalTransactionCheckerCallback =
     Option<unsafe extern "C" fn(producer: *mut CProducer, msg: *mut CMessageExt, data: *mut c_void) -> CTransactionStatus>;
+/// Not in 2.2.0: the outcome of `SendMessageAsyncEx`, called exactly once: `status` 0 with the
+/// result (`errorText` NULL), or a non-zero status with `result` NULL and the reason.
+pub type CSendExCallback =
+    Option<unsafe extern "C" fn(status: c_int, result: *const CSendResultEx, errorText: *const c_char, userData: *mut c_void)>;
 pub type CLocalTransactionExecutorCallback =
     Option<unsafe extern "C" fn(producer: *mut CProducer, msg: *mut CMessage, data: *mut c_void) -> CTransactionStatus>;
 
@@ -299,6 +304,16 @@ pub extern "C" fn SetProducerMaxMessageSize(producer: *mut CProducer, size: c_in
     })
 }
 
+/// Not in 2.2.0: attempts of a synchronous send after the first (default 4, so 5 attempts as
+/// 2.2.0); 0 = one attempt. Asynchronous sends make one attempt.
+#[no_mangle]
+pub extern "C" fn SetProducerRetryTimes(producer: *mut CProducer, retryTimes: c_int) -> c_int {
+    set("SetProducerRetryTimes", producer, |s| {
+        s.config.sync_attempts = retryTimes.max(0) as u32 + 1;
+        Ok(OK)
+    })
+}
+
 /// Stored; message trace is not produced yet.
 #[no_mangle]
 pub extern "C" fn SetProducerMessageTrace(consumer: *mut CProducer, openTrace: CTraceModel) -> c_int {
@@ -374,6 +389,19 @@ fn sync_send(
     result: *mut CSendResult,
     send: impl FnOnce(&Producer, &mut Message) -> Result<SendResult, Error>,
 ) -> c_int {
+    sync_send_into(function, code, producer, msg, result, CSendResult::from_result, send)
+}
+
+/// `sync_send` for any kind of result struct.
+fn sync_send_into<R>(
+    function: &'static str,
+    code: c_int,
+    producer: *mut CProducer,
+    msg: *mut CMessage,
+    result: *mut R,
+    convert: fn(&SendResult) -> R,
+    send: impl FnOnce(&Producer, &mut Message) -> Result<SendResult, Error>,
+) -> c_int {
     entry(function, code, || {
         let h = handle(producer, function, code)?;
         non_null(result, "result", function, NULL_POINTER)?;
@@ -382,8 +410,8 @@ fn sync_send(
         let r = send(&p, &mut message);
         write_back(m, &message);
         let r = r.map_err(send_failed(function, code))?;
-        // SAFETY: checked non-NULL; the host gave us a CSendResult to fill.
-        unsafe { *result = CSendResult::from_result(&r) };
+        // SAFETY: checked non-NULL; the host gave us a result struct to fill.
+        unsafe { *result = convert(&r) };
         Ok(OK)
     })
 }
@@ -395,7 +423,17 @@ pub extern "C" fn SendMessageSync(producer: *mut CProducer, msg: *mut CMessage, 
 
 #[no_mangle]
 pub extern "C" fn SendBatchMessage(producer: *mut CProducer, msg: *mut CBatchMessage, result: *mut CSendResult) -> c_int {
-    const F: &str = "SendBatchMessage";
+    send_batch("SendBatchMessage", producer, msg, result, CSendResult::from_result)
+}
+
+/// Not in 2.2.0: `SendBatchMessage` with the whole result (queue, offset ids).
+#[no_mangle]
+pub extern "C" fn SendBatchMessageEx(producer: *mut CProducer, msg: *mut CBatchMessage, result: *mut CSendResultEx) -> c_int {
+    send_batch("SendBatchMessageEx", producer, msg, result, CSendResultEx::from_result)
+}
+
+fn send_batch<R>(function: &'static str, producer: *mut CProducer, msg: *mut CBatchMessage, result: *mut R, convert: fn(&SendResult) -> R) -> c_int {
+    let F = function;
     entry(F, PRODUCER_SEND_SYNC_FAILED, || {
         let h = handle(producer, F, PRODUCER_SEND_SYNC_FAILED)?;
         non_null(msg, "msg", F, NULL_POINTER)?;
@@ -405,7 +443,7 @@ pub extern "C" fn SendBatchMessage(producer: *mut CProducer, msg: *mut CBatchMes
         let mut messages = unsafe { &*msg }.messages.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let r = p.send_batch(&mut messages).map_err(send_failed(F, PRODUCER_SEND_SYNC_FAILED))?;
         // SAFETY: checked non-NULL.
-        unsafe { *result = CSendResult::from_result(&r) };
+        unsafe { *result = convert(&r) };
         Ok(OK)
     })
 }
@@ -491,6 +529,7 @@ pub extern "C" fn SendMessageOrderlyByShardingKey(producer: *mut CProducer, msg:
 enum AsyncReply {
     Plain(unsafe extern "C" fn(CSendResult), unsafe extern "C" fn(CMQException)),
     WithMessage(unsafe extern "C" fn(CSendResult, *mut CMessage, *mut c_void), unsafe extern "C" fn(CMQException, *mut CMessage, *mut c_void), usize, usize),
+    Ex(unsafe extern "C" fn(c_int, *const CSendResultEx, *const c_char, *mut c_void), usize),
 }
 
 impl AsyncReply {
@@ -506,18 +545,34 @@ impl AsyncReply {
                 (AsyncReply::WithMessage(_, err, msg, data), Err(e)) => {
                     err(CMQException::new(-1, &e.to_string()), msg as *mut CMessage, data as *mut c_void)
                 }
+                (AsyncReply::Ex(cb, data), Ok(r)) => {
+                    let result = CSendResultEx::from_result(&r);
+                    cb(OK, &result, std::ptr::null(), data as *mut c_void)
+                }
+                (AsyncReply::Ex(cb, data), Err(e)) => {
+                    let text = CString::new(e.to_string().replace('\0', " ")).unwrap_or_default();
+                    cb(PRODUCER_SEND_ASYNC_FAILED, std::ptr::null(), text.as_ptr(), data as *mut c_void)
+                }
             }
         }
     }
 }
 
-fn async_send(function: &'static str, code: c_int, producer: *mut CProducer, msg: *mut CMessage, reply: AsyncReply, select: Option<(unsafe extern "C" fn(c_int, *mut CMessage, *mut c_void) -> c_int, *mut c_void)>) -> Outcome<c_int> {
+/// How an asynchronous send picks its queue.
+enum Target {
+    Library,
+    Selector(unsafe extern "C" fn(c_int, *mut CMessage, *mut c_void) -> c_int, *mut c_void),
+    Queue(crate::core::route::MessageQueue),
+}
+
+fn async_send(function: &'static str, code: c_int, producer: *mut CProducer, msg: *mut CMessage, reply: AsyncReply, target: Target) -> Outcome<c_int> {
     let h = handle(producer, function, code)?;
     let (m, mut message) = message_of(msg, function)?;
     let p = running(h, function, code, false)?;
-    let queue = match select {
-        None => None,
-        Some((cb, arg)) => {
+    let queue = match target {
+        Target::Library => None,
+        Target::Queue(q) => Some(q),
+        Target::Selector(cb, arg) => {
             let mut pick = selector(cb, msg, arg);
             let (_, queues) = runtime::block_on(p.write_queues(&message.topic))
                 .and_then(|r| r)
@@ -545,7 +600,7 @@ pub extern "C" fn SendMessageAsync(
     entry(F, PRODUCER_SEND_ASYNC_FAILED, || {
         let ok = cSendSuccessCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendSuccessCallback` is NULL")))?;
         let err = cSendExceptionCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendExceptionCallback` is NULL")))?;
-        async_send(F, PRODUCER_SEND_ASYNC_FAILED, producer, msg, AsyncReply::Plain(ok, err), None)
+        async_send(F, PRODUCER_SEND_ASYNC_FAILED, producer, msg, AsyncReply::Plain(ok, err), Target::Library)
     })
 }
 
@@ -563,7 +618,7 @@ pub extern "C" fn SendAsync(
         let ok = cSendSuccessCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendSuccessCallback` is NULL")))?;
         let err = cSendExceptionCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendExceptionCallback` is NULL")))?;
         let reply = AsyncReply::WithMessage(ok, err, msg as usize, userData as usize);
-        async_send(F, PRODUCER_SEND_ASYNC_FAILED, producer, msg, reply, None)
+        async_send(F, PRODUCER_SEND_ASYNC_FAILED, producer, msg, reply, Target::Library)
     })
 }
 
@@ -581,7 +636,103 @@ pub extern "C" fn SendMessageOrderlyAsync(
         let cb = callback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `callback` is NULL")))?;
         let ok = cSendSuccessCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendSuccessCallback` is NULL")))?;
         let err = cSendExceptionCallback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `cSendExceptionCallback` is NULL")))?;
-        async_send(F, PRODUCER_SEND_ORDERLYASYNC_FAILED, producer, msg, AsyncReply::Plain(ok, err), Some((cb, arg)))
+        async_send(F, PRODUCER_SEND_ORDERLYASYNC_FAILED, producer, msg, AsyncReply::Plain(ok, err), Target::Selector(cb, arg))
+    })
+}
+
+/// Not in 2.2.0: an asynchronous send with the whole result, to `queue` (NULL: the library's
+/// round-robin choice). `callback` runs exactly once, on the library's callback thread, also
+/// for failures found before anything was sent; then the call returns 0. A non-zero return
+/// (bad arguments, producer not started) means `callback` is not called.
+#[no_mangle]
+pub extern "C" fn SendMessageAsyncEx(
+    producer: *mut CProducer,
+    msg: *mut CMessage,
+    queue: *const CMessageQueue,
+    callback: CSendExCallback,
+    userData: *mut c_void,
+) -> c_int {
+    const F: &str = "SendMessageAsyncEx";
+    entry(F, PRODUCER_SEND_ASYNC_FAILED, || {
+        let cb = callback.ok_or_else(|| fail(NULL_POINTER, format!("{F}: argument `callback` is NULL")))?;
+        // SAFETY: NULL or a CMessageQueue the host filled.
+        let target = match unsafe { queue.as_ref() } {
+            Some(q) => Target::Queue(q.queue()),
+            None => Target::Library,
+        };
+        async_send(F, PRODUCER_SEND_ASYNC_FAILED, producer, msg, AsyncReply::Ex(cb, userData as usize), target)
+    })
+}
+
+/// Not in 2.2.0: a synchronous send with the whole result, within `timeoutMillis` (0 or less:
+/// the producer's send timeout). `queue` NULL: the library picks (round robin, retries on
+/// other brokers); else every attempt goes to that queue (ordered messages of one key stay on
+/// their queue). Attempts: `SetProducerRetryTimes` + 1.
+#[no_mangle]
+pub extern "C" fn SendMessageSyncEx(
+    producer: *mut CProducer,
+    msg: *mut CMessage,
+    queue: *const CMessageQueue,
+    timeoutMillis: c_int,
+    result: *mut CSendResultEx,
+) -> c_int {
+    // SAFETY: NULL or a CMessageQueue the host filled.
+    let target = unsafe { queue.as_ref() }.map(CMessageQueue::queue);
+    let timeout = (timeoutMillis > 0).then(|| Duration::from_millis(timeoutMillis as u64));
+    sync_send_into("SendMessageSyncEx", PRODUCER_SEND_SYNC_FAILED, producer, msg, result, CSendResultEx::from_result, |p, m| {
+        if m.property(crate::core::schedule::CANCEL_SCHEDULED_MSG).is_some() && target.is_none() {
+            return p.send(m);
+        }
+        p.send_to(m, target.as_ref(), timeout)
+    })
+}
+
+/// Not in 2.2.0: the writable queues of `topic` in the order the library uses them (the route's
+/// order), in an array to free with `ReleaseProducerMessageQueues`. The producer must be started.
+#[no_mangle]
+pub extern "C" fn FetchProducerMessageQueues(producer: *mut CProducer, topic: *const c_char, mqs: *mut *mut CMessageQueue, size: *mut c_int) -> c_int {
+    const F: &str = "FetchProducerMessageQueues";
+    const CODE: c_int = PRODUCER_SEND_SYNC_FAILED;
+    entry(F, CODE, || {
+        let h = handle(producer, F, CODE)?;
+        non_null(mqs, "mqs", F, NULL_POINTER)?;
+        non_null(size, "size", F, NULL_POINTER)?;
+        // SAFETY: both checked non-NULL; reset before anything can fail.
+        unsafe {
+            *mqs = std::ptr::null_mut();
+            *size = 0;
+        }
+        // SAFETY: NULL or a NUL-terminated string from the host.
+        let topic = unsafe { c_str(topic, "topic", F, NULL_POINTER)? };
+        let p = h.lock().running.clone().ok_or_else(|| fail(CODE, format!("{F}: the producer is not started")))?;
+        let (_, queues) = p.queues_of(&topic).map_err(send_failed(F, CODE))?;
+        let n = queues.len();
+        // SAFETY: malloc of n queues (at least one byte so the result is never NULL).
+        let array = unsafe { libc::malloc((n * std::mem::size_of::<CMessageQueue>()).max(1)) } as *mut CMessageQueue;
+        if array.is_null() {
+            return Err(fail(MALLOC_FAILED, format!("{F}: out of memory")));
+        }
+        for (i, q) in queues.iter().enumerate() {
+            // SAFETY: `array` has room for n queues.
+            unsafe { array.add(i).write(CMessageQueue::from_queue(q)) };
+        }
+        // SAFETY: checked non-NULL above.
+        unsafe {
+            *mqs = array;
+            *size = n as c_int;
+        }
+        Ok(OK)
+    })
+}
+
+/// Not in 2.2.0: frees an array from `FetchProducerMessageQueues`.
+#[no_mangle]
+pub extern "C" fn ReleaseProducerMessageQueues(mqs: *mut CMessageQueue) -> c_int {
+    entry("ReleaseProducerMessageQueues", NULL_POINTER, || {
+        non_null(mqs, "mqs", "ReleaseProducerMessageQueues", NULL_POINTER)?;
+        // SAFETY: allocated with malloc by FetchProducerMessageQueues.
+        unsafe { libc::free(mqs as *mut libc::c_void) };
+        Ok(OK)
     })
 }
 
@@ -597,7 +748,31 @@ pub extern "C" fn SendMessageTransaction(
     userData: *mut c_void,
     result: *mut CSendResult,
 ) -> c_int {
-    const F: &str = "SendMessageTransaction";
+    send_transaction("SendMessageTransaction", producer, msg, callback, userData, result, CSendResult::from_result)
+}
+
+/// Not in 2.2.0: `SendMessageTransaction` with the whole result of the half message's send.
+#[no_mangle]
+pub extern "C" fn SendMessageTransactionEx(
+    producer: *mut CProducer,
+    msg: *mut CMessage,
+    callback: CLocalTransactionExecutorCallback,
+    userData: *mut c_void,
+    result: *mut CSendResultEx,
+) -> c_int {
+    send_transaction("SendMessageTransactionEx", producer, msg, callback, userData, result, CSendResultEx::from_result)
+}
+
+fn send_transaction<R>(
+    function: &'static str,
+    producer: *mut CProducer,
+    msg: *mut CMessage,
+    callback: CLocalTransactionExecutorCallback,
+    userData: *mut c_void,
+    result: *mut R,
+    convert: fn(&SendResult) -> R,
+) -> c_int {
+    let F = function;
     const CODE: c_int = PRODUCER_SEND_TRANSACTION_FAILED;
     entry(F, CODE, || {
         let h = handle(producer, F, CODE)?;
@@ -622,7 +797,7 @@ pub extern "C" fn SendMessageTransaction(
         write_back_all(m, &message);
         let r = r.map_err(send_failed(F, CODE))?;
         // SAFETY: checked non-NULL.
-        unsafe { *result = CSendResult::from_result(&r) };
+        unsafe { *result = convert(&r) };
         Ok(OK)
     })
 }

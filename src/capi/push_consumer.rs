@@ -2,7 +2,7 @@
 //! the host's own `CPushConsumer*` and a `CMessageExt*` valid during the call.
 
 use std::collections::BTreeMap;
-use std::ffi::{c_char, c_int, c_long, CString};
+use std::ffi::{c_char, c_int, c_long, c_longlong, c_void, CString};
 use std::sync::{Arc, Mutex};
 
 use super::common::status::*;
@@ -10,14 +10,28 @@ use super::common::{CLogLevel, CMessageModel, CTraceModel, BROADCASTING, CLUSTER
 use super::client_settings::{credentials, ClientSettings};
 use super::message::CMessage;
 use super::message_ext::CMessageExt;
+use super::message_queue::CMessageQueue;
 use super::{c_str, entry, fail, Failure, Outcome};
-use crate::core::consumer::push::{MessageListener, PushConfig, PushConsumer};
+use crate::core::consumer::push::{ConsumeFrom, MessageListener, PushConfig, PushConsumer};
+use crate::core::route::MessageQueue;
 use crate::core::log;
 use crate::core::message::MessageExt;
 
 /// `C-unwind`: the host may end our consume thread from inside the callback (Python does, with
 /// `pthread_exit`, while its interpreter shuts down); that must end the thread, not the process.
 pub type MessageCallBack = Option<unsafe extern "C-unwind" fn(*mut CPushConsumer, *mut CMessageExt) -> c_int>;
+
+/// Not in 2.2.0: a batch of messages (at most `SetPushConsumerMessageBatchMaxSize`) of one
+/// queue, with the `userData` given at registration. 0: all consumed; anything else: all of them
+/// again later (orderly: the queue pauses 1 s and delivers them again, in order).
+pub type MessageBatchCallBack = Option<
+    unsafe extern "C-unwind" fn(consumer: *mut CPushConsumer, mq: *const CMessageQueue, msgs: *mut *mut CMessageExt, count: c_int, userData: *mut c_void) -> c_int,
+>;
+
+/// `SetPushConsumerConsumeFromWhere`: where a queue the group has no offset for starts.
+pub const CONSUME_FROM_LAST_OFFSET: c_int = 0;
+pub const CONSUME_FROM_FIRST_OFFSET: c_int = 1;
+pub const CONSUME_FROM_TIMESTAMP: c_int = 2;
 
 const LIVE: u32 = 0x524D_5155; // "RMQU"
 
@@ -30,7 +44,11 @@ struct State {
     client: ClientSettings,
     subscriptions: BTreeMap<String, String>,
     callback: MessageCallBack,
+    /// A batch callback and its userData (wins over `callback`).
+    batch_callback: (MessageBatchCallBack, usize),
     orderly: bool,
+    consume_from: ConsumeFrom,
+    max_reconsume_times: i32,
     thread_count: i32,
     batch_max: i32,
     max_cache_messages: i32,
@@ -84,7 +102,10 @@ pub extern "C" fn CreatePushConsumer(groupId: *const c_char) -> *mut CPushConsum
             client: ClientSettings::new(),
             subscriptions: BTreeMap::new(),
             callback: None,
+            batch_callback: (None, 0),
             orderly: false,
+            consume_from: ConsumeFrom::LastOffset,
+            max_reconsume_times: -1,
             thread_count: default_threads(),
             batch_max: 1,
             max_cache_messages: 1000,
@@ -130,7 +151,7 @@ struct HostListener {
 }
 
 impl MessageListener for HostListener {
-    fn consume(&self, msgs: &[Arc<MessageExt>]) -> Vec<bool> {
+    fn consume(&self, _mq: &MessageQueue, msgs: &[Arc<MessageExt>]) -> Vec<bool> {
         let mut verdicts = Vec::with_capacity(msgs.len());
         for m in msgs {
             if self.orderly && verdicts.last() == Some(&false) {
@@ -148,6 +169,33 @@ impl MessageListener for HostListener {
             verdicts.push(rc == 0);
         }
         verdicts
+    }
+}
+
+/// Calls the host's batch callback once per batch, with the queue and the registered userData.
+struct HostBatchListener {
+    callback: unsafe extern "C-unwind" fn(*mut CPushConsumer, *const CMessageQueue, *mut *mut CMessageExt, c_int, *mut c_void) -> c_int,
+    consumer: usize,
+    user_data: usize,
+}
+
+impl MessageListener for HostBatchListener {
+    fn consume(&self, mq: &MessageQueue, msgs: &[Arc<MessageExt>]) -> Vec<bool> {
+        super::stop_if_host_finalizing();
+        let queue = CMessageQueue::from_queue(mq);
+        let mut handles: Vec<*mut CMessageExt> =
+            msgs.iter().map(|m| Box::into_raw(CMessage::from_shared(m.clone())) as *mut CMessageExt).collect();
+        super::paint_stack();
+        // SAFETY: the host's function pointer with its own consumer pointer and userData, a
+        // queue and message handles that live until the call returns.
+        let rc = unsafe {
+            (self.callback)(self.consumer as *mut CPushConsumer, &queue, handles.as_mut_ptr(), handles.len() as c_int, self.user_data as *mut c_void)
+        };
+        for h in handles {
+            // SAFETY: created just above, destroyed once.
+            unsafe { CMessage::destroy(h as *mut CMessage) };
+        }
+        vec![rc == 0; msgs.len()]
     }
 }
 
@@ -171,7 +219,9 @@ pub extern "C" fn StartPushConsumer(consumer: *mut CPushConsumer) -> c_int {
             return Ok(OK);
         }
         let failed = |text: String| fail(PUSHCONSUMER_START_FAILED, format!("{F}: {text}"));
-        let callback = s.callback.ok_or_else(|| failed("messageListener is null: call RegisterMessageCallback first".into()))?;
+        if s.callback.is_none() && s.batch_callback.0.is_none() {
+            return Err(failed("messageListener is null: call RegisterMessageCallback first".into()));
+        }
         if s.model != BROADCASTING && s.model != CLUSTERING {
             return Err(failed(format!("messageModel {} is not valid", s.model)));
         }
@@ -188,8 +238,14 @@ pub extern "C" fn StartPushConsumer(consumer: *mut CPushConsumer) -> c_int {
             max_cache_messages: s.max_cache_messages.max(1) as usize,
             max_cache_bytes: (s.max_cache_mib.max(0) as usize) << 20,
             max_tps: max_tps.max(0) as u32,
+            consume_from: s.consume_from,
+            max_reconsume_times: s.max_reconsume_times,
         };
-        let listener = Arc::new(HostListener { callback, consumer: consumer as usize, orderly: s.orderly });
+        let listener: Arc<dyn MessageListener> = match (s.batch_callback, s.callback) {
+            ((Some(callback), user_data), _) => Arc::new(HostBatchListener { callback, consumer: consumer as usize, user_data }),
+            (_, Some(callback)) => Arc::new(HostListener { callback, consumer: consumer as usize, orderly: s.orderly }),
+            _ => unreachable!("checked above"),
+        };
         let running = PushConsumer::start(config, listener).map_err(|e| failed(e.to_string()))?;
         s.running = Some(Arc::new(running));
         Ok(OK)
@@ -263,7 +319,52 @@ fn register(function: &'static str, consumer: *mut CPushConsumer, callback: Mess
             return Err(fail(NULL_POINTER, format!("{function}: argument `pCallback` is NULL")));
         }
         s.callback = callback;
+        s.batch_callback = (None, 0);
         s.orderly = orderly;
+        Ok(OK)
+    })
+}
+
+/// Not in 2.2.0: consumes through `callback`, a batch at a time, orderly when `orderly` is not 0
+/// (replaces a callback registered before, of either kind).
+#[no_mangle]
+pub extern "C" fn RegisterMessageBatchCallback(consumer: *mut CPushConsumer, callback: MessageBatchCallBack, userData: *mut c_void, orderly: c_int) -> c_int {
+    const F: &str = "RegisterMessageBatchCallback";
+    set(F, consumer, |s| {
+        if callback.is_none() {
+            return Err(fail(NULL_POINTER, format!("{F}: argument `callback` is NULL")));
+        }
+        s.batch_callback = (callback, userData as usize);
+        s.callback = None;
+        s.orderly = orderly != 0;
+        Ok(OK)
+    })
+}
+
+/// Not in 2.2.0: where a queue the group has no stored offset for starts:
+/// `CONSUME_FROM_LAST_OFFSET` (0, default), `CONSUME_FROM_FIRST_OFFSET` (1), or
+/// `CONSUME_FROM_TIMESTAMP` (2: the first message stored at or after `timestamp`, milliseconds
+/// since the epoch).
+#[no_mangle]
+pub extern "C" fn SetPushConsumerConsumeFromWhere(consumer: *mut CPushConsumer, consumeFromWhere: c_int, timestamp: c_longlong) -> c_int {
+    const F: &str = "SetPushConsumerConsumeFromWhere";
+    set(F, consumer, |s| {
+        s.consume_from = match consumeFromWhere {
+            CONSUME_FROM_LAST_OFFSET => ConsumeFrom::LastOffset,
+            CONSUME_FROM_FIRST_OFFSET => ConsumeFrom::FirstOffset,
+            CONSUME_FROM_TIMESTAMP => ConsumeFrom::Timestamp(timestamp),
+            other => return Err(fail(NULL_POINTER, format!("{F}: {other} is not 0, 1 or 2"))),
+        };
+        Ok(OK)
+    })
+}
+
+/// Not in 2.2.0: deliveries of a message that keeps failing before it goes to the group's
+/// dead-letter queue (negative: the default, 16 concurrently and unlimited orderly).
+#[no_mangle]
+pub extern "C" fn SetPushConsumerMaxReconsumeTimes(consumer: *mut CPushConsumer, maxReconsumeTimes: c_int) -> c_int {
+    set("SetPushConsumerMaxReconsumeTimes", consumer, |s| {
+        s.max_reconsume_times = maxReconsumeTimes;
         Ok(OK)
     })
 }

@@ -24,6 +24,7 @@ pub mod code {
     pub const UPDATE_CONSUMER_OFFSET: i32 = 15;
     pub const GET_MAX_OFFSET: i32 = 30;
     pub const GET_MIN_OFFSET: i32 = 31;
+    pub const SEARCH_OFFSET_BY_TIMESTAMP: i32 = 29;
     pub const HEART_BEAT: i32 = 34;
     pub const UNREGISTER_CLIENT: i32 = 35;
     pub const CONSUMER_SEND_MSG_BACK: i32 = 36;

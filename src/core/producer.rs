@@ -270,6 +270,12 @@ impl Producer {
         queues[start % queues.len()].clone()
     }
 
+    /// The topic's writable queues (from the cache, or looked up), in the order sends use them.
+    pub fn queues_of(&self, topic: &str) -> Result<(Arc<TopicRouteData>, Vec<MessageQueue>)> {
+        self.check_running()?;
+        self.queues_blocking(topic)
+    }
+
     /// The topic's writable queues, from the cache or (on a miss) a lookup.
     pub(super) fn queues_blocking(&self, topic: &str) -> Result<(Arc<TopicRouteData>, Vec<MessageQueue>)> {
         if let Some(route) = self.client.cached_route(topic) {
@@ -297,11 +303,11 @@ impl Producer {
         }
         let p = self.prepare(msg)?;
         let (route, queues) = self.queues_blocking(&p.topic)?;
-        self.send_with_retries(&route, &p, &queues)
+        self.send_with_retries(&route, &p, &queues, self.config.send_timeout)
     }
 
-    fn send_with_retries(&self, route: &TopicRouteData, p: &Prepared, queues: &[MessageQueue]) -> Result<SendResult> {
-        let deadline = Instant::now() + self.config.send_timeout;
+    fn send_with_retries(&self, route: &TopicRouteData, p: &Prepared, queues: &[MessageQueue], timeout: Duration) -> Result<SendResult> {
+        let deadline = Instant::now() + timeout;
         let mut last_err: Option<Error> = None;
         let mut last_broker: Option<String> = None;
         let mut made = 0;
@@ -322,7 +328,7 @@ impl Producer {
                 Err(e) => return Err(e),
             }
         }
-        let last = last_err.unwrap_or(Error::Timeout(self.config.send_timeout.as_millis() as u64));
+        let last = last_err.unwrap_or(Error::Timeout(timeout.as_millis() as u64));
         if made == 1 {
             return Err(last);
         }
@@ -356,6 +362,38 @@ impl Producer {
         last
     }
 
+    /// A synchronous send within `timeout` (`None`: the send timeout). To the given queue only
+    /// (the caller chose it, e.g. by the message's sharding key): up to `sync_attempts` attempts
+    /// on that queue, so that messages of one key never move to another queue; else as `send`.
+    pub fn send_to(&self, msg: &mut Message, queue: Option<&MessageQueue>, timeout: Option<Duration>) -> Result<SendResult> {
+        self.check_running()?;
+        let timeout = timeout.unwrap_or(self.config.send_timeout);
+        let p = self.prepare(msg)?;
+        let (route, queues) = self.queues_blocking(&p.topic)?;
+        let Some(queue) = queue else {
+            return self.send_with_retries(&route, &p, &queues, timeout);
+        };
+        let mq = queues
+            .iter()
+            .find(|q| q.broker_name == queue.broker_name && q.queue_id == queue.queue_id)
+            .cloned()
+            .ok_or_else(|| Error::InvalidArgument(format!("{queue:?} is not a writable queue of {}", p.topic)))?;
+        let deadline = Instant::now() + timeout;
+        let mut last = Err(Error::Timeout(timeout.as_millis() as u64));
+        for _ in 0..self.config.sync_attempts.max(1) {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            last = self.send_once(&route, &p, &mq, deadline - now);
+            match &last {
+                Err(e) if retryable(e) => continue,
+                _ => return last,
+            }
+        }
+        last
+    }
+
     /// The queue a sharding key maps to, with `__SHARDINGKEY` set on the message.
     pub fn send_by_sharding_key(&self, msg: &mut Message, key: &str) -> Result<SendResult> {
         msg.set_property(prop::SHARDING_KEY, key);
@@ -367,7 +405,7 @@ impl Producer {
         self.check_running()?;
         let p = self.prepare_batch(msgs)?;
         let (route, queues) = self.queues_blocking(&p.topic)?;
-        self.send_with_retries(&route, &p, &queues)
+        self.send_with_retries(&route, &p, &queues, self.config.send_timeout)
     }
 
     /// Fire and forget: one write to a round-robin (or the given) queue, no retry once written.

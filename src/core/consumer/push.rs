@@ -39,8 +39,22 @@ const MAX_RECONSUME_TIMES: i32 = 16;
 
 /// Consumes messages handed over by the library. Returns one verdict per message, in order:
 /// `true` consumed, `false` to be delivered again later.
+/// `mq` is the queue the messages were pulled from (for a redelivered message: the group's retry
+/// queue).
 pub trait MessageListener: Send + Sync {
-    fn consume(&self, msgs: &[Arc<MessageExt>]) -> Vec<bool>;
+    fn consume(&self, mq: &MessageQueue, msgs: &[Arc<MessageExt>]) -> Vec<bool>;
+}
+
+/// Where a queue with no stored offset starts (the Java client's `ConsumeFromWhere`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ConsumeFrom {
+    /// The queue's end: only messages sent from now on.
+    #[default]
+    LastOffset,
+    /// The queue's first message still stored.
+    FirstOffset,
+    /// The first message stored at or after this time (ms since the epoch).
+    Timestamp(i64),
 }
 
 #[derive(Clone, Debug)]
@@ -58,6 +72,11 @@ pub struct PushConfig {
     pub max_cache_bytes: usize,
     /// Messages per second handed to the listener (0 = no limit).
     pub max_tps: u32,
+    /// Start of a queue the group has no offset for.
+    pub consume_from: ConsumeFrom,
+    /// Deliveries of one message before it goes to the dead-letter queue; negative: the
+    /// default (16 concurrently, unlimited orderly).
+    pub max_reconsume_times: i32,
 }
 
 pub struct PushConsumer {
@@ -237,7 +256,11 @@ impl Inner {
             "groupName": self.config.group,
             "consumeType": "CONSUME_PASSIVELY",
             "messageModel": if self.config.broadcasting { "BROADCASTING" } else { "CLUSTERING" },
-            "consumeFromWhere": "CONSUME_FROM_LAST_OFFSET",
+            "consumeFromWhere": match self.config.consume_from {
+                ConsumeFrom::LastOffset => "CONSUME_FROM_LAST_OFFSET",
+                ConsumeFrom::FirstOffset => "CONSUME_FROM_FIRST_OFFSET",
+                ConsumeFrom::Timestamp(_) => "CONSUME_FROM_TIMESTAMP",
+            },
             "unitMode": false,
             "subscriptionDataSet": subs,
         })
@@ -334,19 +357,26 @@ impl Inner {
         Ok(())
     }
 
-    /// Where a newly assigned queue starts: the stored offset, else (as the Java client with
-    /// CONSUME_FROM_LAST_OFFSET) 0 for the retry topic and the queue's end otherwise.
+    /// Where a newly assigned queue starts: the stored offset, else (as the Java client) 0 for
+    /// the retry topic, and by `consume_from` otherwise: the queue's end, 0, or the broker's
+    /// offset for the timestamp.
     async fn start_offset(&self, mq: &MessageQueue) -> Result<i64> {
         if let Some(o) = self.store.read(mq).await? {
             if o >= 0 {
                 return Ok(o);
             }
         }
-        if mq.topic.starts_with(RETRY_PREFIX) {
+        if mq.topic.starts_with(RETRY_PREFIX) || self.config.consume_from == ConsumeFrom::FirstOffset {
             return Ok(0);
         }
         let addr = self.broker_of(mq).await?;
-        let req = RemotingCommand::request(code::GET_MAX_OFFSET).with_field("topic", &mq.topic).with_field("queueId", mq.queue_id);
+        let req = match self.config.consume_from {
+            ConsumeFrom::Timestamp(ms) => RemotingCommand::request(code::SEARCH_OFFSET_BY_TIMESTAMP)
+                .with_field("topic", &mq.topic)
+                .with_field("queueId", mq.queue_id)
+                .with_field("timestamp", ms),
+            _ => RemotingCommand::request(code::GET_MAX_OFFSET).with_field("topic", &mq.topic).with_field("queueId", mq.queue_id),
+        };
         let resp = self.client.remoting.invoke(&addr, req, BROKER_TIMEOUT).await?;
         if resp.code != response::SUCCESS {
             return Err(Error::Broker { addr, code: resp.code, remark: resp.remark });
@@ -406,7 +436,7 @@ impl Inner {
                 return; // not delivered: the messages stay cached, their offsets uncommitted
             }
         }
-        let verdicts = self.listener.consume(&msgs);
+        let verdicts = self.listener.consume(&pq.mq, &msgs);
         // Our own work after the host call is guarded here, not around the whole job: a panic
         // guard below the host call would also stop the forced unwind of a host that ends the
         // thread (see `pool`), and abort the process.
@@ -427,7 +457,7 @@ impl Inner {
             } else if self.config.broadcasting {
                 log::warn(&format!("broadcast message {} was not consumed and is dropped", m.msg_id()));
                 done.push(m.queue_offset);
-            } else if self.send_back(&pq.mq, &m) {
+            } else if self.send_back(&pq.mq, &m, 0) {
                 done.push(m.queue_offset);
             } else {
                 again.push(m);
@@ -454,17 +484,21 @@ impl Inner {
 
     /// CONSUMER_SEND_MSG_BACK: the broker stores the message again in the group's retry topic
     /// with the next delay level (or in the dead-letter queue after 16 attempts).
-    fn send_back(&self, mq: &MessageQueue, m: &MessageExt) -> bool {
+    /// `delay_level` 0: the broker's choice; -1: straight to the dead-letter queue.
+    fn send_back(&self, mq: &MessageQueue, m: &MessageExt, delay_level: i32) -> bool {
         let Some(addr) = self.client.master_addr_of(&mq.topic, &mq.broker_name) else { return false };
         let origin_topic = m.message.property(prop::RETRY_TOPIC).unwrap_or(&m.message.topic).to_string();
         let req = RemotingCommand::request(code::CONSUMER_SEND_MSG_BACK)
             .with_field("offset", m.commit_log_offset)
             .with_field("group", &self.config.group)
-            .with_field("delayLevel", 0)
+            .with_field("delayLevel", delay_level)
             .with_field("originMsgId", m.msg_id())
             .with_field("originTopic", origin_topic)
             .with_field("unitMode", false)
-            .with_field("maxReconsumeTimes", MAX_RECONSUME_TIMES);
+            .with_field(
+                "maxReconsumeTimes",
+                if self.config.max_reconsume_times >= 0 { self.config.max_reconsume_times } else { MAX_RECONSUME_TIMES },
+            );
         match self.client.remoting.invoke_blocking(&addr, req, BROKER_TIMEOUT) {
             Ok(r) if r.code == response::SUCCESS => true,
             Ok(r) => {
@@ -532,8 +566,17 @@ impl Inner {
                 pq.consuming.store(false, Ordering::Release);
                 return;
             }
-            let verdicts = self.listener.consume(&msgs);
-            let ok = verdicts.iter().take_while(|v| **v).count().min(msgs.len());
+            let verdicts = self.listener.consume(&pq.mq, &msgs);
+            let mut ok = verdicts.iter().take_while(|v| **v).count().min(msgs.len());
+            // A message failed more often than allowed goes to the dead-letter queue and counts
+            // as consumed (the Java client's orderly rule), so the queue moves on.
+            let max = self.config.max_reconsume_times;
+            let mut dead_lettered = false;
+            if ok < msgs.len() && max >= 0 && !self.config.broadcasting && msgs[ok].reconsume_times >= max && self.send_back(&pq.mq, &msgs[ok], -1) {
+                log::warn(&format!("{} failed {} times: sent to the dead-letter queue", msgs[ok].msg_id(), msgs[ok].reconsume_times + 1));
+                ok += 1;
+                dead_lettered = true;
+            }
             let bookkeeping = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let next = pq.remove(msgs[..ok].iter().map(|m| m.queue_offset));
                 if !pq.is_released() {
@@ -547,6 +590,10 @@ impl Inner {
                 return;
             }
             if ok < msgs.len() {
+                if dead_lettered {
+                    // The rest of this batch was not delivered: deliver it now.
+                    continue;
+                }
                 pq.bump_reconsume(msgs[ok].queue_offset);
                 self.schedule_orderly(pq, ORDERLY_SUSPEND);
                 return;
@@ -760,11 +807,17 @@ impl InboundHandler for Inbound {
                 // Host code runs on a consume thread, never here on the I/O thread.
                 let reply_conn = conn.clone();
                 let me = inner.clone();
+                let broker_name = cmd.field("brokerName").unwrap_or_default().to_string();
                 let submitted = inner.pool.submit(Box::new(move || {
                     let start = Instant::now();
                     let msgs: Vec<Arc<MessageExt>> =
                         decode_messages(cmd.body.clone()).unwrap_or_default().into_iter().map(Arc::new).collect();
-                    let ok = !msgs.is_empty() && me.listener.consume(&msgs).iter().all(|v| *v);
+                    let mq = MessageQueue {
+                        topic: msgs.first().map(|m| m.message.topic.clone()).unwrap_or_default(),
+                        broker_name,
+                        queue_id: msgs.first().map_or(0, |m| m.queue_id),
+                    };
+                    let ok = !msgs.is_empty() && me.listener.consume(&mq, &msgs).iter().all(|v| *v);
                     let body = json!({
                         "order": me.config.orderly, "autoCommit": true,
                         "consumeResult": if ok { "CR_SUCCESS" } else { "CR_LATER" },
