@@ -1,0 +1,274 @@
+package capi
+
+/*
+#include "bridge.h"
+*/
+import "C"
+
+import (
+	"runtime/cgo"
+	"sync"
+	"unsafe"
+)
+
+// ProducerSettings are applied before Start.
+type ProducerSettings struct {
+	Group          string
+	NameServer     string // ";"-separated
+	InstanceName   string
+	AccessKey      string
+	SecretKey      string
+	Channel        string
+	SendTimeoutMs  int
+	Retry          int
+	MaxMessageSize int
+	CompressOver   int
+	CompressLevel  int
+	Trace          bool
+}
+
+// TransactionChecker answers the broker's check of a transaction (C values: 0 commit,
+// 1 rollback, 2 unknown).
+type TransactionChecker func(*MessageExt) int
+
+// Producer is a CProducer.
+type Producer struct {
+	mu      sync.Mutex
+	c       *C.CProducer
+	checker cgo.Handle // transaction producers: the checker, freed at Destroy
+}
+
+// NewProducer creates a producer (a transaction producer when checker is not nil).
+func NewProducer(s ProducerSettings, checker TransactionChecker) (*Producer, error) {
+	group, free := cstr(s.Group)
+	defer free()
+	p := &Producer{}
+	if checker != nil {
+		p.checker = cgo.NewHandle(checker)
+		p.c = C.rmqgo_create_transaction_producer(group, C.uintptr_t(p.checker))
+	} else {
+		p.c = C.CreateProducer(group)
+	}
+	if p.c == nil {
+		if checker != nil {
+			p.checker.Delete()
+		}
+		return nil, lastError("CreateProducer failed")
+	}
+	setText := func(f func(*C.CProducer, *C.char) C.int, v string) {
+		if v == "" {
+			return
+		}
+		cv, fv := cstr(v)
+		f(p.c, cv)
+		fv()
+	}
+	setText(func(c *C.CProducer, v *C.char) C.int { return C.SetProducerNameServerAddress(c, v) }, s.NameServer)
+	setText(func(c *C.CProducer, v *C.char) C.int { return C.SetProducerInstanceName(c, v) }, s.InstanceName)
+	if s.AccessKey != "" && s.SecretKey != "" {
+		ak, f1 := cstr(s.AccessKey)
+		sk, f2 := cstr(s.SecretKey)
+		ch, f3 := cstr(s.Channel)
+		C.SetProducerSessionCredentials(p.c, ak, sk, ch)
+		f1()
+		f2()
+		f3()
+	}
+	if s.SendTimeoutMs > 0 {
+		C.SetProducerSendMsgTimeout(p.c, C.int(s.SendTimeoutMs))
+	}
+	if s.Retry >= 0 {
+		C.SetProducerRetryTimes(p.c, C.int(s.Retry))
+	}
+	if s.MaxMessageSize > 0 {
+		C.SetProducerMaxMessageSize(p.c, C.int(s.MaxMessageSize))
+	}
+	if s.CompressOver > 0 {
+		C.SetProducerCompressMsgBodyOverHowmuch(p.c, C.int(s.CompressOver))
+	}
+	if s.CompressLevel >= 0 {
+		C.SetProducerCompressLevel(p.c, C.int(s.CompressLevel))
+	}
+	if s.Trace {
+		C.SetProducerMessageTrace(p.c, C.OPEN)
+	}
+	return p, nil
+}
+
+// Start starts the producer.
+func (p *Producer) Start() error {
+	return callErr(C.StartProducer(p.c), "StartProducer")
+}
+
+// Destroy shuts the producer down (the library waits for a running transaction check) and frees
+// it; afterwards no callback of it runs.
+func (p *Producer) Destroy() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.c == nil {
+		return nil
+	}
+	err := callErr(C.ShutdownProducer(p.c), "ShutdownProducer")
+	C.DestroyProducer(p.c)
+	p.c = nil
+	if p.checker != 0 {
+		p.checker.Delete()
+		p.checker = 0
+	}
+	return err
+}
+
+// writeBack copies the properties the library set during the send (UNIQ_KEY, ...) into props.
+func writeBack(c *C.CMessage, props map[string]string, keys ...string) {
+	for _, k := range keys {
+		ck, f := cstr(k)
+		v := C.GoString(C.GetOriginMessageProperty(c, ck))
+		f()
+		if v != "" {
+			props[k] = v
+		}
+	}
+}
+
+// SendSync sends m (to q when not nil) within timeoutMs (0: the producer's timeout). The
+// message's new properties (its UNIQ_KEY) are written back into m.Properties.
+func (p *Producer) SendSync(m *Message, q *Queue, timeoutMs int) (SendResult, error) {
+	c, err := newCMessage(m)
+	if err != nil {
+		return SendResult{}, err
+	}
+	defer C.DestroyMessage(c)
+	cq := q.toC()
+	defer C.free(unsafe.Pointer(cq))
+	var r C.CSendResultEx
+	rc := C.SendMessageSyncEx(p.c, c, cq, C.int(timeoutMs), &r)
+	writeBack(c, m.Properties, "UNIQ_KEY")
+	if err := callErr(rc, "SendMessageSyncEx"); err != nil {
+		return SendResult{}, err
+	}
+	return sendResultFromC(&r), nil
+}
+
+// SendDone receives the outcome of SendAsync, once, on the library's callback thread.
+type SendDone func(SendResult, error)
+
+// SendAsync sends m (to q when not nil); done is called exactly once unless an error is
+// returned.
+func (p *Producer) SendAsync(m *Message, q *Queue, done SendDone) error {
+	c, err := newCMessage(m)
+	if err != nil {
+		return err
+	}
+	defer C.DestroyMessage(c)
+	cq := q.toC()
+	defer C.free(unsafe.Pointer(cq))
+	h := cgo.NewHandle(done)
+	rc := C.rmqgo_send_async(p.c, c, cq, C.uintptr_t(h))
+	writeBack(c, m.Properties, "UNIQ_KEY")
+	if err := callErr(rc, "SendMessageAsyncEx"); err != nil {
+		h.Delete()
+		return err
+	}
+	return nil
+}
+
+// SendOneway writes m once (to the queue at index when index >= 0), without a result.
+func (p *Producer) SendOneway(m *Message, index int) error {
+	c, err := newCMessage(m)
+	if err != nil {
+		return err
+	}
+	defer C.DestroyMessage(c)
+	var rc C.int
+	if index >= 0 {
+		rc = C.rmqgo_send_oneway_to(p.c, c, C.int(index))
+	} else {
+		rc = C.SendMessageOneway(p.c, c)
+	}
+	writeBack(c, m.Properties, "UNIQ_KEY")
+	return callErr(rc, "SendMessageOneway")
+}
+
+// SendBatch sends messages of one topic in one request.
+func (p *Producer) SendBatch(msgs []*Message) (SendResult, error) {
+	b := C.CreateBatchMessage()
+	if b == nil {
+		return SendResult{}, lastError("CreateBatchMessage failed")
+	}
+	defer C.DestroyBatchMessage(b)
+	for _, m := range msgs {
+		c, err := newCMessage(m)
+		if err != nil {
+			return SendResult{}, err
+		}
+		C.AddMessage(b, c)
+		C.DestroyMessage(c)
+	}
+	var r C.CSendResultEx
+	if err := callErr(C.SendBatchMessageEx(p.c, b, &r), "SendBatchMessageEx"); err != nil {
+		return SendResult{}, err
+	}
+	return sendResultFromC(&r), nil
+}
+
+// Queues are the topic's writable queues, in the library's order.
+func (p *Producer) Queues(topic string) ([]Queue, error) {
+	ct, f := cstr(topic)
+	defer f()
+	var mqs *C.CMessageQueue
+	var n C.int
+	if err := callErr(C.FetchProducerMessageQueues(p.c, ct, &mqs, &n), "FetchProducerMessageQueues"); err != nil {
+		return nil, err
+	}
+	defer C.ReleaseProducerMessageQueues(mqs)
+	all := unsafe.Slice(mqs, int(n))
+	out := make([]Queue, len(all))
+	for i := range all {
+		out[i] = queueFromC(&all[i])
+	}
+	return out, nil
+}
+
+// TransactionExecutor runs the local transaction of a half message that was stored; it gets the
+// message's properties as the library set them (UNIQ_KEY, TRAN_MSG, ...) and returns the C
+// state (0 commit, 1 rollback, 2 unknown).
+type TransactionExecutor func(props map[string]string) int
+
+// SendTransaction sends m as a half message, runs execute on this goroutine and ends the
+// transaction with its answer.
+func (p *Producer) SendTransaction(m *Message, execute TransactionExecutor) (SendResult, error) {
+	c, err := newCMessage(m)
+	if err != nil {
+		return SendResult{}, err
+	}
+	defer C.DestroyMessage(c)
+	h := cgo.NewHandle(execute)
+	defer h.Delete()
+	var r C.CSendResultEx
+	rc := C.rmqgo_send_transaction(p.c, c, C.uintptr_t(h), &r)
+	writeBack(c, m.Properties, "UNIQ_KEY", "TRAN_MSG", "PGROUP")
+	if err := callErr(rc, "SendMessageTransactionEx"); err != nil {
+		return SendResult{}, err
+	}
+	return sendResultFromC(&r), nil
+}
+
+// SetLogLevel sets the library's process-wide log level.
+func SetLogLevel(level int) {
+	g, f := cstr("rocketmq-go-log")
+	defer f()
+	p := C.CreateProducer(g)
+	C.SetProducerLogLevel(p, C.CLogLevel(level))
+	C.DestroyProducer(p)
+}
+
+// SetLogPath sets the directory of the library's log file.
+func SetLogPath(path string) {
+	g, f := cstr("rocketmq-go-log")
+	defer f()
+	p := C.CreateProducer(g)
+	cp, fp := cstr(path)
+	defer fp()
+	C.SetProducerLogPath(p, cp)
+	C.DestroyProducer(p)
+}
