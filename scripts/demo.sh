@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: build librocketmq, then build and run every example of examples/ against real
 # RocketMQ brokers - first the C examples, then the Python ones (the unchanged PyPI package
-# rocketmq-client-python 2.0.0), then the ACL and TLS examples in both languages. Stops at the
+# rocketmq-client-python 2.0.0, then the same programs through our own package, bindings/python,
+# from its wheel), then the ACL and TLS examples in both languages. Stops at the
 # first failure (every example exits non-zero when what it shows did not happen).
 #
 #   scripts/demo.sh
@@ -249,6 +250,30 @@ for ex in $PY_EXAMPLES_5; do
 done
 run_example "examples/python/scheduled_producer.py ($RMQ_VERSION_4: no timer messages)" \
   "$PY" examples/python/scheduled_producer.py "$NAMESRV_4" "$TOPIC" 4
+
+# The same Python examples through our own package (bindings/python): its wheel, installed into a
+# venv of its own, loads the library inside the package; nothing on PYTHONPATH.
+printf '\n'
+say "building the Python wheel (bindings/python/build-wheel.sh)"
+wheel=$(bindings/python/build-wheel.sh "$ROOT/.build/wheels" | tail -n 1) || die "bindings/python/build-wheel.sh"
+BINDING_VENV=$ROOT/.build/demo-pyenv-binding
+python3 -m venv --clear "$BINDING_VENV" || die "python3 -m venv"
+"$BINDING_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "$wheel" ||
+  die "pip install $wheel"
+PYB=$BINDING_VENV/bin/python
+py_lib=$(cd / && env -u PYTHONPATH "$PYB" -c 'import rocketmq, rocketmq.client; print(rocketmq.library_path())') ||
+  die "the bindings/python package cannot load its library"
+say "Python examples through bindings/python ($(basename "$wheel")), loads $py_lib"
+for ex in $PY_EXAMPLES; do
+  run_example "examples/python/$ex.py ($RMQ_VERSION_4, bindings/python)" \
+    env -u PYTHONPATH "$PYB" "examples/python/$ex.py" "$NAMESRV_4" "$TOPIC"
+done
+for ex in $PY_EXAMPLES_5; do
+  args=("$NAMESRV_5" "$TOPIC")
+  [[ $ex == scheduled_producer ]] && args+=(5)
+  run_example "examples/python/$ex.py ($RMQ_VERSION_5, bindings/python)" \
+    env -u PYTHONPATH "$PYB" "examples/python/$ex.py" "${args[@]}"
+done
 
 # ------------------------------------------------------------------ ACL examples
 if ((DEMO_ACL)); then
