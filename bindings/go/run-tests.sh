@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Tests of the Go binding (bindings/go) against the real brokers:
+#
+#   bindings/go/run-tests.sh
+#
+# 1. builds librocketmq (cargo build --release) unless SKIP_BUILD=1, and installs it with
+#    scripts/install.sh into a private prefix (PREFIX, default .build/go-prefix; never
+#    /usr/local, which other test runs may be using);
+# 2. points cgo at it (PKG_CONFIG_PATH, LD_LIBRARY_PATH);
+# 3. takes the name servers from the environment (NAMESRV_4, NAMESRV_5, RMQ_ACL_NAMESRV_4/5,
+#    RMQ_ACL_ACCESS_KEY/SECRET_KEY) or, when NAMESRV_4 is unset, from
+#    `scripts/brokers.sh env` and `RMQ_PROFILE=acl scripts/brokers.sh env` (the brokers must be
+#    up: scripts/brokers.sh up, RMQ_PROFILE=acl scripts/brokers.sh up);
+# 4. runs `go test -race ./...` (GO_TEST_ARGS adds arguments, e.g. -run TestACL) with
+#    ROCKETMQ_GO_REQUIRE_BROKERS=1, so a missing broker fails instead of skipping;
+# 5. with STATIC=1 also builds the examples with -tags rocketmq_static and checks that the
+#    program needs nothing but libc.
+# Exits non-zero when a test failed or when no test ran.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+prefix=${PREFIX:-$root/.build/go-prefix}
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    (cd "$root" && cargo build --release)
+fi
+"$root/scripts/install.sh" "$prefix" >/dev/null
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+export LD_LIBRARY_PATH="$prefix/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+if [ -z "${NAMESRV_4:-}" ]; then
+    eval "$("$root/scripts/brokers.sh" env)"
+fi
+if [ -z "${RMQ_ACL_NAMESRV_4:-}" ]; then
+    eval "$(RMQ_PROFILE=acl "$root/scripts/brokers.sh" env)"
+fi
+export NAMESRV_4 NAMESRV_5 RMQ_ACL_NAMESRV_4 RMQ_ACL_NAMESRV_5 RMQ_ACL_ACCESS_KEY RMQ_ACL_SECRET_KEY
+export ROCKETMQ_GO_REQUIRE_BROKERS=1
+
+cd "$here"
+log=$(mktemp "${TMPDIR:-/tmp}/rocketmq-go-test.XXXXXX")
+trap 'rm -f "$log"' EXIT
+status=0
+# shellcheck disable=SC2086
+go test -race -count=1 -timeout 30m -v ${GO_TEST_ARGS:-} ./... 2>&1 | tee "$log" || status=$?
+passed=$(grep -c -- '^--- PASS\|^    --- PASS' "$log" || true)
+failed=$(grep -c -- '--- FAIL' "$log" || true)
+if [ "${STATIC:-0}" = 1 ]; then
+    out=$(mktemp -d)
+    CGO_CFLAGS="-I$prefix/include" CGO_LDFLAGS="-L$prefix/lib" go build -tags rocketmq_static -o "$out/sync" ./examples/sync
+    needed=$(objdump -p "$out/sync" | awk '$1 == "NEEDED" { print $2 }' | grep -v -x -e 'libc\.so\.6' -e 'ld-linux-x86-64\.so\.2' -e 'ld-linux-aarch64\.so\.1' || true)
+    rm -rf "$out"
+    if [ -n "$needed" ]; then
+        echo "FAIL: the statically linked example needs $needed"
+        status=1
+    else
+        echo "PASS: -tags rocketmq_static: the example needs only libc"
+        passed=$((passed + 1))
+    fi
+fi
+echo "go binding: $passed passed, $failed failed"
+if [ "$passed" -eq 0 ]; then
+    echo "no test ran" >&2
+    exit 1
+fi
+exit "$status"
