@@ -16,14 +16,25 @@ def _ids(namesrvs):
     return [label for label, _ in namesrvs] or ['absent']
 
 
+_NEEDED = set()  # the topic fixtures the selected tests use
+
+
+@pytest.hookimpl(trylast=True)  # after -k / -m deselected what will not run
+def pytest_collection_modifyitems(items):
+    for item in items:
+        _NEEDED.update(f for f in getattr(item, 'fixturenames', ()) if f in ('topic', 'acl_topic', 'tls_topic'))
+
+
 @pytest.fixture(scope='session')
 def topic_jobs():
-    """All the run's topics, created in parallel as soon as a test needs one of them."""
+    """The run's topics that the selected tests need, created in parallel as soon as a test
+    needs one of them."""
     jobs = helpers.TopicJobs()
-    jobs.start('plain', 'rmq_pyb_%s' % RUN_ID, '', where_of(PLAIN))
-    if ACL:
+    if 'topic' in _NEEDED:
+        jobs.start('plain', 'rmq_pyb_%s' % RUN_ID, '', where_of(PLAIN))
+    if 'acl_topic' in _NEEDED and ACL:
         jobs.start('acl', 'rmq_pyb_acl_%s' % RUN_ID, 'acl', where_of(ACL))
-    if TLS and not missing('RMQ_TLS_CA'):
+    if 'tls_topic' in _NEEDED and TLS and not missing('RMQ_TLS_CA'):
         jobs.start('tls', 'rmq_pyb_tls_%s' % RUN_ID, 'tls', where_of(TLS))
     yield jobs
     jobs.close()

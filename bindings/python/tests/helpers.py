@@ -419,17 +419,3 @@ class SilentServer(object):
         for c in self._conns:
             c.close()
         self.sock.close()
-
-
-# ------------------------------------------------------------------------------ process facts
-
-def rss_kib():
-    with open('/proc/self/status') as f:
-        for line in f:
-            if line.startswith('VmRSS:'):
-                return int(line.split()[1])
-    raise RuntimeError('no VmRSS in /proc/self/status')
-
-
-def thread_count():
-    return len(os.listdir('/proc/self/task'))
