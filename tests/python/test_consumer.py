@@ -483,39 +483,56 @@ def test_binary_body(namesrv, producer, reader, consumers, behaviour):
 
 @per_target
 def test_two_topics_two_callbacks(namesrv, producer, consumers, behaviour):
-    """One consumer subscribed to two topics, each with its own callback. binding: each topic's
-    messages reach that topic's callback. upstream: 2.0.0 registers every subscribe()'s callback
-    with the library, which keeps one per consumer: the last one gets the messages of both."""
+    """One consumer subscribed to two topics, each with its own callback; one message of the first
+    topic is answered RECONSUME_LATER once and comes back. binding: each topic's messages, the
+    redelivered one too, reach that topic's callback. upstream: 2.0.0 registers every
+    subscribe()'s callback with the library, which keeps one per consumer: the last one gets the
+    messages of both topics."""
     label = namesrv[0]
-    col_a, col_b = Collector(), Collector()
+
+    def decide(snap, prior):
+        if snap['keys'].endswith(b'-later') and prior == 0:
+            return ConsumeStatus.RECONSUME_LATER
+        return ConsumeStatus.CONSUME_SUCCESS
+
+    col_a, col_b = Collector(decide=decide), Collector(decide=decide)
     consumers('two_a', col_a, threads=2, also=[('two_b', col_b)])
     sent = {}
     for scenario in ('two_a', 'two_b'):
-        sent[scenario] = [send(producer, Sent(topic_of(scenario), 'py-%s-%s-%s-%d' % (scenario, label, RUN_ID, i),
-                                              'TagTwo', u'%s #%d %s' % (scenario, i, NON_ASCII), {}))
-                          for i in range(3)]
-    every = sent['two_a'] + sent['two_b']
+        sent[scenario] = [send(producer, Sent(topic_of(scenario), 'py-%s-%s-%s-%d%s' % (
+            scenario, label, RUN_ID, i, '-later' if (scenario, i) == ('two_a', 0) else ''),
+            'TagTwo', u'%s #%d %s' % (scenario, i, NON_ASCII), {})) for i in range(3)]
     ids = {scenario: {r.msg_id for _, r in lst} for scenario, lst in sent.items()}
+    later_id = sent['two_a'][0][1].msg_id
+
+    def consumed():
+        return {g['id'] for col in (col_a, col_b) for g in col.got
+                if g.get('result') == ConsumeStatus.CONSUME_SUCCESS}
+
     t0 = time.monotonic()
-    ok = col_a.wait(lambda _: set(col_a.ids()) | set(col_b.ids()) >= ids['two_a'] | ids['two_b'])
-    assert ok, 'not all of %d messages delivered within %.0f s: callback a got %d, b %d' % (
-        len(every), CONSUME_TIMEOUT, len(col_a.ids()), len(col_b.ids()))
-    timing('receive %d messages of two topics' % len(every), time.monotonic() - t0)
+    ok = col_a.wait(lambda _: consumed() >= ids['two_a'] | ids['two_b'])
+    assert ok, 'not all of %d messages consumed within %.0f s: callback a got %d deliveries, b %d' % (
+        len(ids['two_a'] | ids['two_b']), CONSUME_TIMEOUT, len(col_a.ids()), len(col_b.ids()))
+    timing('receive 6 messages of two topics, one redelivered', time.monotonic() - t0)
     got_a, got_b = set(col_a.ids()), set(col_b.ids())
     if behaviour == BINDING:
         assert (got_a, got_b) == (ids['two_a'], ids['two_b']), \
             'callback a got %d of a and %d of b, callback b %d of a and %d of b' % (
                 len(got_a & ids['two_a']), len(got_a & ids['two_b']), len(got_b & ids['two_a']),
                 len(got_b & ids['two_b']))
+        later_col = col_a
     else:
         assert (got_a, got_b) == (set(), ids['two_a'] | ids['two_b']), \
             'the last callback should get everything: a got %d, b got %d of %d' % (
-                len(got_a), len(got_b), len(every))
-    for col, scenario in ((col_a, 'two_a'), (col_b, 'two_b')):
+                len(got_a), len(got_b), len(ids['two_a'] | ids['two_b']))
+        later_col = col_b
+    deliveries = [(g['topic'], g['reconsume_times'], g['result']) for g in later_col.by_id(later_id)]
+    assert deliveries == [(topic_of('two_a'), 0, ConsumeStatus.RECONSUME_LATER),
+                          (topic_of('two_a'), 1, ConsumeStatus.CONSUME_SUCCESS)], deliveries
+    for col in (col_a, col_b):
         for g in col.got:
-            assert g['topic'] in (topic_of('two_a'), topic_of('two_b'))
-            if behaviour == BINDING:
-                assert g['topic'] == topic_of(scenario)
+            want = topic_of('two_a') if g['id'] in ids['two_a'] else topic_of('two_b')
+            assert g['topic'] == want, (g['id'], g['topic'], want)
 
 
 def _retry_scenario(namesrv, producer, consumers, scenario, cases, timeout=CONSUME_TIMEOUT):
