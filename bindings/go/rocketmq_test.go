@@ -85,7 +85,7 @@ func TestClientsOfTwoClustersAndShutdown(t *testing.T) {
 		c     PushConsumer
 		topic string
 		got   atomic.Int32
-		id    string
+		id    atomic.Value // string
 	}
 	pairs := make([]*pair, len(addrs))
 	for i, addr := range addrs {
@@ -103,7 +103,7 @@ func TestClientsOfTwoClustersAndShutdown(t *testing.T) {
 		}
 		err = pr.c.Subscribe(pr.topic, consumer.MessageSelector{}, func(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
 			for _, m := range msgs {
-				if m.MsgId == pr.id {
+				if id, _ := pr.id.Load().(string); m.MsgId == id {
 					pr.got.Add(1)
 				}
 			}
@@ -128,14 +128,14 @@ func TestClientsOfTwoClustersAndShutdown(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pr.id = res.MsgID
+		pr.id.Store(res.MsgID)
 		if msg.GetProperty(primitive.PropertyUniqueClientMessageIdKeyIndex) != res.MsgID {
 			t.Errorf("the message's UNIQ_KEY %q is not the result's id %q", msg.GetProperty(primitive.PropertyUniqueClientMessageIdKeyIndex), res.MsgID)
 		}
 	}
 	for _, pr := range pairs {
 		if !settle(60*time.Second, func() bool { return pr.got.Load() > 0 }) {
-			t.Errorf("%s: the consumer did not get %s", pr.topic, pr.id)
+			t.Errorf("%s: the consumer did not get %s", pr.topic, pr.id.Load())
 		}
 	}
 	threadsRunning := threads()

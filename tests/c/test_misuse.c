@@ -775,6 +775,174 @@ static void send_and_read_back(CProducer* p, rb_reader* reader, const char* what
     DestroyMessage(m);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* The functions added for the Go binding: whole send results, a chosen queue.                */
+
+static struct {
+    pthread_mutex_t lock;
+    int calls;
+    int status;
+    CSendResultEx result;
+    char error[512];
+    void* ud;
+} g_ex = {PTHREAD_MUTEX_INITIALIZER, 0, 0, {0}, "", NULL};
+
+static void ex_cb(int status, const CSendResultEx* result, const char* errorText, void* userData)
+{
+    pthread_mutex_lock(&g_ex.lock);
+    g_ex.calls++;
+    g_ex.status = status;
+    g_ex.ud = userData;
+    if (result != NULL) {
+        g_ex.result = *result;
+    }
+    snprintf(g_ex.error, sizeof g_ex.error, "%s", errorText ? errorText : "");
+    pthread_mutex_unlock(&g_ex.lock);
+}
+
+static void nap_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Waits until the async callback ran `calls` times in all; returns its count. */
+static int ex_wait(int calls)
+{
+    long long deadline = rb_now_ms() + CALLBACK_TIMEOUT_MS;
+    int n;
+    do {
+        pthread_mutex_lock(&g_ex.lock);
+        n = g_ex.calls;
+        pthread_mutex_unlock(&g_ex.lock);
+        if (n >= calls) {
+            break;
+        }
+        nap_ms(20);
+    } while (rb_now_ms() < deadline);
+    nap_ms(200); /* a second call would show now */
+    pthread_mutex_lock(&g_ex.lock);
+    n = g_ex.calls;
+    pthread_mutex_unlock(&g_ex.lock);
+    return n;
+}
+
+static int batch_consume(CPushConsumer* consumer, const CMessageQueue* mq, CMessageExt** msgs, int count, void* ud)
+{
+    (void)consumer;
+    (void)mq;
+    (void)msgs;
+    (void)count;
+    (void)ud;
+    return 0;
+}
+
+static void test_ex_sends(CProducer* p, CProducer* tp, rb_reader* reader)
+{
+    CMessageQueue* mqs = NULL;
+    CMessageQueue q, nowhere;
+    CSendResultEx r;
+    CBatchMessage* b = CreateBatchMessage();
+    CMessage* m;
+    const rb_msg* got;
+    const char* props;
+    char k[128], want[300];
+    int n = 0, marker = 7;
+
+    make_name(k, sizeof k, "ex-sync");
+    m = new_message(g_topic, k);
+    if (m == NULL || b == NULL) {
+        return;
+    }
+    FAILS(NULL_POINTER, FetchProducerMessageQueues(NULL, g_topic, &mqs, &n));
+    FAILS(NULL_POINTER, FetchProducerMessageQueues(p, NULL, &mqs, &n));
+    FAILS(NULL_POINTER, FetchProducerMessageQueues(p, g_topic, NULL, &n));
+    FAILS(NULL_POINTER, FetchProducerMessageQueues(p, g_topic, &mqs, NULL));
+    FAILS(NULL_POINTER, ReleaseProducerMessageQueues(NULL));
+    FAILS(NULL_POINTER, SetProducerRetryTimes(NULL, 1));
+    FAILS(NULL_POINTER, SendMessageSyncEx(NULL, m, NULL, 0, &r));
+    FAILS(NULL_POINTER, SendMessageSyncEx(p, NULL, NULL, 0, &r));
+    FAILS(NULL_POINTER, SendMessageSyncEx(p, m, NULL, 0, NULL));
+    FAILS(NULL_POINTER, SendMessageAsyncEx(NULL, m, NULL, ex_cb, NULL));
+    FAILS(NULL_POINTER, SendMessageAsyncEx(p, NULL, NULL, ex_cb, NULL));
+    FAILS(NULL_POINTER, SendMessageAsyncEx(p, m, NULL, NULL, NULL));
+    FAILS(NULL_POINTER, SendBatchMessageEx(NULL, b, &r));
+    FAILS(NULL_POINTER, SendBatchMessageEx(p, NULL, &r));
+    FAILS(NULL_POINTER, SendBatchMessageEx(p, b, NULL));
+    FAILS(NULL_POINTER, SendMessageTransactionEx(NULL, m, executor, NULL, &r));
+    FAILS(NULL_POINTER, SendMessageTransactionEx(tp, NULL, executor, NULL, &r));
+    FAILS(NULL_POINTER, SendMessageTransactionEx(tp, m, NULL, NULL, &r));
+    FAILS(NULL_POINTER, SendMessageTransactionEx(tp, m, executor, NULL, NULL));
+    FAILS_NULL(GetMessageProperties(NULL));
+    FAILS_NULL(GetMessageOffsetMsgId(NULL));
+    CHECK_EQ_INT(g_ex.calls, 0, "SendMessageAsyncEx callbacks during the NULL matrix");
+    SUCCEEDS(SetProducerRetryTimes(p, 2));
+
+    /* The topic's queues, then a send to the last one: every field of the result. */
+    SUCCEEDS(FetchProducerMessageQueues(p, g_topic, &mqs, &n));
+    CHECK(n > 1 && mqs != NULL, "FetchProducerMessageQueues: %d queues", n);
+    if (n < 1 || mqs == NULL) {
+        return;
+    }
+    CHECK_EQ_STR(mqs[0].topic, g_topic, "FetchProducerMessageQueues topic");
+    q = mqs[n - 1];
+    SUCCEEDS(ReleaseProducerMessageQueues(mqs));
+    memset(&r, 0, sizeof r);
+    SUCCEEDS(SendMessageSyncEx(p, m, &q, 10000, &r));
+    CHECK_EQ_INT(r.sendStatus, E_SEND_OK, "SendMessageSyncEx status");
+    CHECK_EQ_INT(r.queueId, q.queueId, "SendMessageSyncEx went to the chosen queue");
+    CHECK_EQ_STR(r.brokerName, q.brokerName, "SendMessageSyncEx broker");
+    CHECK_EQ_STR(r.topic, g_topic, "SendMessageSyncEx topic");
+    CHECK(strlen(r.offsetMsgId) == 32, "SendMessageSyncEx offsetMsgId \"%s\"", r.offsetMsgId);
+    got = rb_find_by_id(reader, r.msgId, FIND_TIMEOUT_MS);
+    CHECK(got != NULL, "SendMessageSyncEx: %s not read back", r.msgId);
+    if (got != NULL) {
+        CHECK_EQ_INT(got->queue_id, q.queueId, "SendMessageSyncEx: stored queue");
+        CHECK_EQ_INT(got->queue_offset, r.offset, "SendMessageSyncEx: stored offset");
+        CHECK_EQ_STR(got->keys, k, "SendMessageSyncEx: keys");
+    }
+    /* All properties of the caller's message, its UNIQ_KEY included (written back). */
+    props = GetMessageProperties((CMessageExt*)m);
+    snprintf(want, sizeof want, "UNIQ_KEY\001%s\002", r.msgId);
+    CHECK(props != NULL && strstr(props, want) != NULL, "GetMessageProperties lacks the UNIQ_KEY: \"%s\"", props ? props : "");
+    snprintf(want, sizeof want, "KEYS\001%s\002", k);
+    CHECK(props != NULL && strstr(props, want) != NULL, "GetMessageProperties lacks the keys: \"%s\"", props ? props : "");
+    CHECK_EQ_STR(GetMessageOffsetMsgId((CMessageExt*)m), "", "GetMessageOffsetMsgId on a CMessage*");
+    DestroyMessage(m);
+
+    /* Asynchronous, to the same queue: one callback with the whole result and the userData. */
+    make_name(k, sizeof k, "ex-async");
+    m = new_message(g_topic, k);
+    SUCCEEDS(SendMessageAsyncEx(p, m, &q, ex_cb, &marker));
+    CHECK_EQ_INT(ex_wait(1), 1, "SendMessageAsyncEx callbacks");
+    CHECK_EQ_INT(g_ex.status, 0, "SendMessageAsyncEx status");
+    CHECK(g_ex.ud == &marker, "SendMessageAsyncEx userData");
+    CHECK_EQ_INT(g_ex.result.queueId, q.queueId, "SendMessageAsyncEx went to the chosen queue");
+    got = rb_find_by_id(reader, g_ex.result.msgId, FIND_TIMEOUT_MS);
+    CHECK(got != NULL && got->queue_id == q.queueId, "SendMessageAsyncEx: %s not read back from its queue", g_ex.result.msgId);
+    /* A queue of no broker: returns 0, the callback says why, once. */
+    nowhere = q;
+    snprintf(nowhere.brokerName, sizeof nowhere.brokerName, "no-such-broker");
+    SUCCEEDS(SendMessageAsyncEx(p, m, &nowhere, ex_cb, &marker));
+    CHECK_EQ_INT(ex_wait(2), 2, "SendMessageAsyncEx callbacks after a failure");
+    CHECK(g_ex.status != 0 && g_ex.error[0] != '\0', "SendMessageAsyncEx failure: status %d, text \"%s\"", g_ex.status, g_ex.error);
+    /* A sync send to that queue fails with a text. */
+    FAILS(PRODUCER_SEND_SYNC_FAILED, SendMessageSyncEx(p, m, &nowhere, 0, &r));
+    DestroyMessage(m);
+
+    /* A batch: the queue and every stored id. */
+    make_name(k, sizeof k, "ex-batch");
+    m = new_message(g_topic, k);
+    SUCCEEDS(AddMessage(b, m));
+    SUCCEEDS(AddMessage(b, m));
+    memset(&r, 0, sizeof r);
+    SUCCEEDS(SendBatchMessageEx(p, b, &r));
+    CHECK(r.brokerName[0] != '\0' && strchr(r.offsetMsgId, ',') != NULL, "SendBatchMessageEx: broker \"%s\", ids \"%s\"",
+          r.brokerName, r.offsetMsgId);
+    DestroyMessage(m);
+    DestroyBatchMessage(b);
+}
+
 static void test_producer_lifecycle(rb_reader* reader)
 {
     CProducer* p = new_producer("lifecycle", g_namesrv);
@@ -813,6 +981,7 @@ static void test_producer_lifecycle(rb_reader* reader)
     SUCCEEDS(StartProducer(tp));
 
     test_send_nulls(p, tp, reader);
+    test_ex_sends(p, tp, reader);
 
     /* A normal send on the transaction producer, a transaction on the normal producer. */
     all_sends_fail(tp, "SendMessageTransaction");
@@ -1492,6 +1661,14 @@ static void test_push_consumer(void)
     FAILS(NULL_POINTER, SetPushConsumerSslPropertyFile(NULL, "/etc/rocketmq/tls.properties"));
     FAILS(NULL_POINTER, SetPushConsumerSslPropertyFile(c, NULL));
     FAILS(NULL_POINTER, SetPushConsumerMaxConsumeTps(NULL, 10));
+    FAILS(NULL_POINTER, RegisterMessageBatchCallback(NULL, batch_consume, NULL, 0));
+    FAILS(NULL_POINTER, RegisterMessageBatchCallback(c, NULL, NULL, 0));
+    FAILS(NULL_POINTER, SetPushConsumerConsumeFromWhere(NULL, CONSUME_FROM_FIRST_OFFSET, 0));
+    FAILS(NULL_POINTER, SetPushConsumerConsumeFromWhere(c, 7, 0));
+    FAILS(NULL_POINTER, SetPushConsumerMaxReconsumeTimes(NULL, 3));
+    SUCCEEDS(SetPushConsumerConsumeFromWhere(c, CONSUME_FROM_TIMESTAMP, 1700000000000LL));
+    SUCCEEDS(SetPushConsumerMaxReconsumeTimes(c, 3));
+    SUCCEEDS(RegisterMessageBatchCallback(c, batch_consume, NULL, 0));
 
     /* Valid settings are stored (return 0). */
     SUCCEEDS(SetPushConsumerNameServerAddress(c, g_namesrv));
