@@ -633,13 +633,13 @@ if py:
     print("Binding overhead = Python CPU/msg - C CPU/msg, same case, same run (target: <= 10 us per message):")
     for base, entries in cases.items():
         by_label = {label: d for label, rc, s, d in entries if d}
-        c = by_label.get("c")
-        for label in ("python-binding", "python-2.0.0"):
-            d = by_label.get(label)
-            if c and d:
+        for label, d in by_label.items():
+            c = by_label.get(c_ref(label) or "")
+            if c:
                 over = d["cpu_per_msg_us"] - c["cpu_per_msg_us"]
-                print("  %-17s %-15s %6.1f - %6.1f = %6.1f us  %s" % (base, label, d["cpu_per_msg_us"], c["cpu_per_msg_us"],
-                      over, ("within 10 us" if over <= 10 else "OVER 10 us") if label == "python-binding" else ""))
+                print("  %-17s %-26s %6.1f - %6.1f = %6.1f us  %s" % (base, "%s (vs %s)" % (label, c_ref(label)),
+                      d["cpu_per_msg_us"], c["cpu_per_msg_us"], over,
+                      ("within 10 us" if over <= 10 else "OVER 10 us") if label == "python-binding" else ""))
     libs = {}
     for name, target, rc, sink_us, d in py:
         if d.get("client", "").startswith("python"):
