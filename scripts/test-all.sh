@@ -203,6 +203,24 @@ if [ "${RMQ_TEST_TLS:-1}" != 0 ] && profile_ready tls; then
     done
 fi
 
+# ---------------------------------------------------------------- bindings/python's own suite
+# (3.8 and the newest Python installed; the ACL and TLS pairs' tests where those pairs are up)
+pybind_env=(NAMESRV_ADDRS="v4=$NAMESRV_4;v5=$NAMESRV_5")
+if [ -n "${RMQ_ACL_NAMESRV_4:-}" ]; then
+    pybind_env+=(RMQ_ACL_NAMESRV_ADDRS="v4=$RMQ_ACL_NAMESRV_4;v5=$RMQ_ACL_NAMESRV_5"
+                 RMQ_ACL_ACCESS_KEY="$RMQ_ACL_ACCESS_KEY" RMQ_ACL_SECRET_KEY="$RMQ_ACL_SECRET_KEY")
+fi
+if [ -n "${RMQ_TLS_NAMESRV_4:-}" ]; then
+    pybind_env+=(RMQ_TLS_NAMESRV="v4=$RMQ_TLS_NAMESRV_4;v5=$RMQ_TLS_NAMESRV_5"
+                 RMQ_TLS_CA="$RMQ_TLS_CA" RMQ_TLS_WRONG_CA="$RMQ_TLS_WRONG_CA")
+fi
+pybind_suite() {
+    [ -f "$py_wheel" ] || { echo "no wheel: the step 'Python wheel (bindings/python)' failed" >&2; return 1; }
+    ROCKETMQ_PY_WHEEL=$py_wheel bash bindings/python/tests/run.sh
+}
+step "bindings/python tests (seed programs, features, wheel), Python 3.8 and newest" \
+    with_env "${pybind_env[@]}" -- pybind_suite
+
 echo
 echo "=== summary ==="
 for f in "${failures[@]}"; do
