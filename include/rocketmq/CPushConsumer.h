@@ -42,6 +42,13 @@ ROCKETMQCLIENT_API int SetPushConsumerNameServerAddress(CPushConsumer* consumer,
 ROCKETMQCLIENT_API int SetPushConsumerNameServerDomain(CPushConsumer* consumer, const char* domain);
 /* expression: "*" for all tags, or "tagA || tagB". */
 ROCKETMQCLIENT_API int Subscribe(CPushConsumer* consumer, const char* topic, const char* expression);
+/* Subscribe with the expression's type: "TAG" (or "", as Subscribe) or "SQL92" (a condition on
+ * message properties, evaluated by the broker, which needs enablePropertyFilter=true). Not in
+ * 2.2.0. */
+ROCKETMQCLIENT_API int SubscribeWithType(CPushConsumer* consumer,
+                                         const char* topic,
+                                         const char* expressionType,
+                                         const char* expression);
 ROCKETMQCLIENT_API int RegisterMessageCallbackOrderly(CPushConsumer* consumer, MessageCallBack pCallback);
 ROCKETMQCLIENT_API int RegisterMessageCallback(CPushConsumer* consumer, MessageCallBack pCallback);
 ROCKETMQCLIENT_API int UnregisterMessageCallbackOrderly(CPushConsumer* consumer);

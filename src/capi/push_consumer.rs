@@ -42,7 +42,8 @@ pub static VERSION_FOR_PUSH_CONSUMER: [u8; 256] = super::pull_consumer::version_
 struct State {
     group: CString,
     client: ClientSettings,
-    subscriptions: BTreeMap<String, String>,
+    /// Topic → (expression, SQL92).
+    subscriptions: BTreeMap<String, (String, bool)>,
     callback: MessageCallBack,
     /// A batch callback and its userData (wins over `callback`).
     batch_callback: (MessageBatchCallBack, usize),
@@ -230,7 +231,8 @@ pub extern "C" fn StartPushConsumer(consumer: *mut CPushConsumer) -> c_int {
         let config = PushConfig {
             group: s.group.to_string_lossy().into_owned(),
             client,
-            subscriptions: s.subscriptions.iter().map(|(t, e)| (t.clone(), e.clone())).collect(),
+            subscriptions: s.subscriptions.iter().map(|(t, (e, _))| (t.clone(), e.clone())).collect(),
+            sql92_topics: s.subscriptions.iter().filter(|(_, (_, sql))| *sql).map(|(t, _)| t.clone()).collect(),
             broadcasting: s.model == BROADCASTING,
             orderly: s.orderly,
             threads: s.thread_count.max(1) as usize,
@@ -308,7 +310,28 @@ pub extern "C" fn Subscribe(consumer: *mut CPushConsumer, topic: *const c_char, 
     set("Subscribe", consumer, |s| {
         // SAFETY: NULL or NUL-terminated strings from the host.
         let (t, e) = unsafe { (c_str(topic, "topic", "Subscribe", NULL_POINTER)?, c_str(expression, "expression", "Subscribe", NULL_POINTER)?) };
-        s.subscriptions.insert(t, e);
+        s.subscriptions.insert(t, (e, false));
+        Ok(OK)
+    })
+}
+
+/// Not in 2.2.0: `Subscribe` with the expression's type, `"TAG"` (or `""`: as `Subscribe`) or
+/// `"SQL92"` (a condition on message properties, evaluated by the broker; it needs
+/// `enablePropertyFilter=true`).
+#[no_mangle]
+pub extern "C" fn SubscribeWithType(consumer: *mut CPushConsumer, topic: *const c_char, expressionType: *const c_char, expression: *const c_char) -> c_int {
+    const F: &str = "SubscribeWithType";
+    set(F, consumer, |s| {
+        // SAFETY: NULL or NUL-terminated strings from the host.
+        let (t, k, e) = unsafe {
+            (c_str(topic, "topic", F, NULL_POINTER)?, c_str(expressionType, "expressionType", F, NULL_POINTER)?, c_str(expression, "expression", F, NULL_POINTER)?)
+        };
+        let sql92 = match k.trim().to_ascii_uppercase().as_str() {
+            "" | "TAG" => false,
+            "SQL92" => true,
+            other => return Err(fail(NULL_POINTER, format!("{F}: expression type {other} is not TAG or SQL92"))),
+        };
+        s.subscriptions.insert(t, (e, sql92));
         Ok(OK)
     })
 }

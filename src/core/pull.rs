@@ -36,21 +36,38 @@ pub struct PullResult {
     pub messages: Vec<MessageExt>,
 }
 
-/// A tag expression: `*` (or empty) for all, else tags separated by `||`.
+/// A tag expression: `*` (or empty) for all, else tags separated by `||`; or an SQL92
+/// expression over message properties, which only the broker evaluates (it needs
+/// `enablePropertyFilter=true`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TagFilter {
     pub expression: String,
     tags: Option<Vec<String>>,
+    pub sql92: bool,
 }
 
 impl TagFilter {
     pub fn parse(expression: &str) -> Self {
         let e = expression.trim();
         if e.is_empty() || e == "*" {
-            return TagFilter { expression: "*".into(), tags: None };
+            return TagFilter { expression: "*".into(), tags: None, sql92: false };
         }
         let tags: Vec<String> = e.split("||").map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
-        TagFilter { expression: tags.join(" || "), tags: Some(tags) }
+        TagFilter { expression: tags.join(" || "), tags: Some(tags), sql92: false }
+    }
+
+    /// An SQL92 expression, sent as is (no filtering on the client).
+    pub fn sql92(expression: &str) -> Self {
+        TagFilter { expression: expression.trim().to_string(), tags: None, sql92: true }
+    }
+
+    /// The `expressionType` of pull requests and heartbeats.
+    pub fn expression_type(&self) -> &'static str {
+        if self.sql92 {
+            "SQL92"
+        } else {
+            "TAG"
+        }
     }
 
     pub fn matches(&self, m: &MessageExt) -> bool {
@@ -115,7 +132,7 @@ impl Puller {
             .with_field("suspendTimeoutMillis", if suspend { LONG_POLL_MS } else { BROKER_SUSPEND_MS })
             .with_field("subscription", &filter.expression)
             .with_field("subVersion", 0)
-            .with_field("expressionType", "TAG");
+            .with_field("expressionType", filter.expression_type());
         let resp = self.client.remoting.invoke(&addr, req, timeout).await?;
         let status = match resp.code {
             response::SUCCESS => PullStatus::Found,

@@ -1661,6 +1661,12 @@ static void test_push_consumer(void)
     FAILS(NULL_POINTER, SetPushConsumerSslPropertyFile(NULL, "/etc/rocketmq/tls.properties"));
     FAILS(NULL_POINTER, SetPushConsumerSslPropertyFile(c, NULL));
     FAILS(NULL_POINTER, SetPushConsumerMaxConsumeTps(NULL, 10));
+    FAILS(NULL_POINTER, SubscribeWithType(NULL, g_topic, "SQL92", "a > 1"));
+    FAILS(NULL_POINTER, SubscribeWithType(c, NULL, "SQL92", "a > 1"));
+    FAILS(NULL_POINTER, SubscribeWithType(c, g_topic, NULL, "a > 1"));
+    FAILS(NULL_POINTER, SubscribeWithType(c, g_topic, "SQL92", NULL));
+    FAILS(NULL_POINTER, SubscribeWithType(c, g_topic, "XPATH", "a > 1"));
+    SUCCEEDS(SubscribeWithType(c, g_topic, "TAG", "*"));
     FAILS(NULL_POINTER, RegisterMessageBatchCallback(NULL, batch_consume, NULL, 0));
     FAILS(NULL_POINTER, RegisterMessageBatchCallback(c, NULL, NULL, 0));
     FAILS(NULL_POINTER, SetPushConsumerConsumeFromWhere(NULL, CONSUME_FROM_FIRST_OFFSET, 0));

@@ -58,8 +58,14 @@ func TestSubscribeRules(t *testing.T) {
 	if c.subs["ns%t"].expression != "a || b" {
 		t.Fatal(c.subs)
 	}
-	if err := c.Subscribe("t", MessageSelector{Type: SQL92, Expression: "a > 1"}, f); err == nil {
-		t.Fatal("SQL92 accepted")
+	if err := c.Subscribe("t2", MessageSelector{Type: SQL92, Expression: "a > 1"}, f); err != nil || !c.subs["ns%t2"].sql92 {
+		t.Fatal("SQL92 refused", err)
+	}
+	if err := c.Subscribe("t3", MessageSelector{Type: SQL92}, f); err != errors.ErrEmptyExpression {
+		t.Fatal(err)
+	}
+	if err := c.Subscribe("t3", MessageSelector{Type: "XPATH", Expression: "a"}, f); err == nil {
+		t.Fatal("unknown type accepted")
 	}
 	_ = c.Shutdown()
 	if err := c.Subscribe("t", MessageSelector{}, f); err != errors.ErrStartTopic {

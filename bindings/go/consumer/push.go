@@ -25,6 +25,7 @@ const (
 
 type subscription struct {
 	expression string
+	sql92      bool
 	f          Callback
 }
 
@@ -82,12 +83,16 @@ func (pc *pushConsumer) Subscribe(topic string, selector MessageSelector, f func
 	if pc.state == stateStopped {
 		return errors.ErrStartTopic
 	}
-	if !IsTagType(string(selector.Type)) {
-		return fmt.Errorf("selector type %s is not supported by librocketmq: use TAG", selector.Type)
+	sql92 := selector.Type == SQL92
+	if !sql92 && !IsTagType(string(selector.Type)) {
+		return fmt.Errorf("unknown selector type %s: TAG or SQL92", selector.Type)
 	}
 	expr := strings.TrimSpace(selector.Expression)
-	if expr == "" {
+	if expr == "" && !sql92 {
 		expr = "*"
+	}
+	if expr == "" {
+		return errors.ErrEmptyExpression
 	}
 	topic = pc.topic(topic)
 	if pc.state == stateRunning {
@@ -95,7 +100,7 @@ func (pc *pushConsumer) Subscribe(topic string, selector MessageSelector, f func
 			return fmt.Errorf("topic %s: subscribe before Start (librocketmq takes its subscriptions at Start)", topic)
 		}
 	}
-	pc.subs[topic] = subscription{expression: expr, f: f}
+	pc.subs[topic] = subscription{expression: expr, sql92: sql92, f: f}
 	return nil
 }
 
@@ -107,7 +112,7 @@ func (pc *pushConsumer) Unsubscribe(topic string) error {
 	topic = pc.topic(topic)
 	if pc.state == stateRunning {
 		if s, ok := pc.subs[topic]; ok {
-			pc.subs[topic] = subscription{expression: s.expression}
+			pc.subs[topic] = subscription{expression: s.expression, sql92: s.sql92}
 		}
 		return nil
 	}
@@ -151,6 +156,7 @@ func (pc *pushConsumer) Start() error {
 		MaxConsumeTps:     int(o.ConsumeTPS),
 		Trace:             o.TraceConfig != nil,
 		Subscriptions:     make(map[string]string),
+		SQL92:             make(map[string]bool),
 	}
 	if o.UnitName != "" {
 		s.InstanceName += "@" + o.UnitName
@@ -167,6 +173,7 @@ func (pc *pushConsumer) Start() error {
 	}
 	for topic, sub := range pc.subs {
 		s.Subscriptions[topic] = sub.expression
+		s.SQL92[topic] = sub.sql92
 	}
 	c, err := capi.NewPushConsumer(s, pc.consume)
 	if err != nil {

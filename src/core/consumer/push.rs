@@ -63,6 +63,8 @@ pub struct PushConfig {
     pub client: ClientConfig,
     /// Topic → tag expression.
     pub subscriptions: Vec<(String, String)>,
+    /// Topics of `subscriptions` whose expression is SQL92 (evaluated by the broker).
+    pub sql92_topics: Vec<String>,
     pub broadcasting: bool,
     pub orderly: bool,
     pub threads: usize,
@@ -114,7 +116,11 @@ impl PushConsumer {
         let runtime = crate::core::runtime::handle()?;
         let client = Client::new(&config.client)?;
         let mut filters: HashMap<String, TagFilter> =
-            config.subscriptions.iter().map(|(t, e)| (t.clone(), TagFilter::parse(e))).collect();
+            config
+                .subscriptions
+                .iter()
+                .map(|(t, e)| (t.clone(), if config.sql92_topics.contains(t) { TagFilter::sql92(e) } else { TagFilter::parse(e) }))
+                .collect();
         if !config.broadcasting {
             filters.insert(format!("{RETRY_PREFIX}{}", config.group), TagFilter::parse("*"));
         }
@@ -244,11 +250,15 @@ impl Inner {
             .filters
             .iter()
             .map(|(topic, f)| {
-                let tags: Vec<String> = if f.expression == "*" { vec![] } else { f.expression.split("||").map(|t| t.trim().to_string()).collect() };
+                let tags: Vec<String> = if f.expression == "*" || f.sql92 {
+                    vec![]
+                } else {
+                    f.expression.split("||").map(|t| t.trim().to_string()).collect()
+                };
                 let codes: Vec<i32> = tags.iter().map(|t| java_hash(t)).collect();
                 json!({
                     "classFilterMode": false, "topic": topic, "subString": f.expression, "tagsSet": tags,
-                    "codeSet": codes, "subVersion": now_ms(), "expressionType": "TAG"
+                    "codeSet": codes, "subVersion": now_ms(), "expressionType": f.expression_type()
                 })
             })
             .collect();
@@ -847,7 +857,7 @@ impl InboundHandler for Inbound {
 impl Inner {
     fn running_info(&self) -> Vec<u8> {
         let subs: Vec<serde_json::Value> =
-            self.filters.iter().map(|(t, f)| json!({"topic": t, "subString": f.expression, "expressionType": "TAG"})).collect();
+            self.filters.iter().map(|(t, f)| json!({"topic": t, "subString": f.expression, "expressionType": f.expression_type()})).collect();
         json!({
             "properties": {
                 "PROP_CONSUME_TYPE": "CONSUME_PASSIVELY",

@@ -30,6 +30,8 @@ type ConsumerSettings struct {
 	Trace             bool
 	// Subscriptions: topic -> tag expression.
 	Subscriptions map[string]string
+	// SQL92 marks the topics of Subscriptions whose expression is SQL92.
+	SQL92 map[string]bool
 }
 
 // Consume handles one batch of one queue; true when consumed.
@@ -93,11 +95,22 @@ func NewPushConsumer(s ConsumerSettings, consume Consume) (*PushConsumer, error)
 		C.SetPushConsumerMessageTrace(c, C.OPEN)
 	}
 	for topic, expr := range s.Subscriptions {
+		kind := "TAG"
+		if s.SQL92[topic] {
+			kind = "SQL92"
+		}
 		t, f1 := cstr(topic)
-		e, f2 := cstr(expr)
-		C.Subscribe(c, t, e)
+		k, f2 := cstr(kind)
+		e, f3 := cstr(expr)
+		rc := C.SubscribeWithType(c, t, k, e)
 		f1()
 		f2()
+		f3()
+		if err := callErr(rc, "SubscribeWithType"); err != nil {
+			C.DestroyPushConsumer(c)
+			pc.listener.Delete()
+			return nil, err
+		}
 	}
 	orderly := C.int(0)
 	if s.Orderly {
