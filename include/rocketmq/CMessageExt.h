@@ -53,6 +53,33 @@ ROCKETMQCLIENT_API const char* GetMessageProperties(CMessageExt* msgExt);
 /* The broker's id of the stored message, "" for a CMessage (not in 2.2.0). */
 ROCKETMQCLIENT_API const char* GetMessageOffsetMsgId(CMessageExt* msgExt);
 
+/* Not in 2.2.0: every field of a message in one call (for bindings). Strings are NUL-terminated;
+ * body is bodyLength bytes (not terminated, may contain NULs). The pointers stay valid until the
+ * handle is destroyed (a consumed message: until the callback returns) or the message changes. */
+typedef struct _CMessageExtFields_ {
+  const char* topic;
+  const char* body;
+  int bodyLength;
+  const char* properties; /* key\001value\002 pairs, in key order */
+  const char* msgId;
+  const char* offsetMsgId;
+  const char* bornHost;
+  const char* storeHost;
+  int queueId;
+  int storeSize;
+  int reconsumeTimes;
+  int flag;
+  int sysFlag;
+  int bodyCRC;
+  long long queueOffset;
+  long long commitLogOffset;
+  long long bornTimestamp;
+  long long storeTimestamp;
+  long long preparedTransactionOffset;
+} CMessageExtFields;
+/* Fills fields; 0, or NULL_POINTER (1) for a NULL argument. */
+ROCKETMQCLIENT_API int GetMessageExtFields(CMessageExt* msgExt, CMessageExtFields* fields);
+
 #ifdef __cplusplus
 }
 #endif

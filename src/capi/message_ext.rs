@@ -157,3 +157,87 @@ pub extern "C" fn GetMessageOffsetMsgId(msgExt: *mut CMessageExt) -> *const c_ch
         d.c_text("offsetMsgId", &id)
     })
 }
+
+/// Not in 2.2.0: every field of a message in one call (for bindings, which would otherwise make
+/// a dozen calls per consumed message). The strings are NUL-terminated; `body` is `bodyLength`
+/// bytes (not terminated; it may contain NULs). All pointers stay valid until the handle is
+/// destroyed (for a consumed message: until the callback returns) or the message is changed.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct CMessageExtFields {
+    pub topic: *const c_char,
+    pub body: *const c_char,
+    pub bodyLength: c_int,
+    pub properties: *const c_char,
+    pub msgId: *const c_char,
+    pub offsetMsgId: *const c_char,
+    pub bornHost: *const c_char,
+    pub storeHost: *const c_char,
+    pub queueId: c_int,
+    pub storeSize: c_int,
+    pub reconsumeTimes: c_int,
+    pub flag: c_int,
+    pub sysFlag: c_int,
+    pub bodyCRC: c_int,
+    pub queueOffset: c_longlong,
+    pub commitLogOffset: c_longlong,
+    pub bornTimestamp: c_longlong,
+    pub storeTimestamp: c_longlong,
+    pub preparedTransactionOffset: c_longlong,
+}
+
+/// Not in 2.2.0: fills `fields` with every field of the message (see `CMessageExtFields`).
+/// Returns 0, or `NULL_POINTER` (1) for a NULL argument.
+#[no_mangle]
+pub extern "C" fn GetMessageExtFields(msgExt: *mut CMessageExt, fields: *mut CMessageExtFields) -> c_int {
+    const F: &str = "GetMessageExtFields";
+    entry(F, super::common::status::NULL_POINTER, || {
+        super::non_null(fields, "fields", F, super::common::status::NULL_POINTER)?;
+        super::non_null(msgExt, "msgExt", F, super::common::status::NULL_POINTER)?;
+        let out = with_message(F, as_msg(msgExt), None, |d| {
+            let ext = d.ext.clone();
+            let (topic, properties) = (d.message().topic.clone(), crate::core::message::encode_properties(&d.message().properties));
+            let topic = d.c_text("topic", &topic);
+            let properties = d.c_text("properties", &properties);
+            let id = match &ext {
+                Some(e) => e.msg_id().into_owned(),
+                None => d.message().property(prop::UNIQ_KEY).unwrap_or("").to_string(),
+            };
+            let msg_id = d.c_text("msgId", &id);
+            let offset_id = d.c_text("offsetMsgId", &ext.as_ref().map(|e| e.offset_msg_id()).unwrap_or_default());
+            let born = d.c_text("bornHost", &ext.as_ref().map(|e| e.born_host.to_string()).unwrap_or_default());
+            let store = d.c_text("storeHost", &ext.as_ref().map(|e| e.store_host.to_string()).unwrap_or_default());
+            let body = &d.message().body;
+            let e = ext.as_deref();
+            Some(CMessageExtFields {
+                topic,
+                body: body.as_ptr() as *const c_char,
+                bodyLength: body.len() as c_int,
+                properties,
+                msgId: msg_id,
+                offsetMsgId: offset_id,
+                bornHost: born,
+                storeHost: store,
+                queueId: e.map_or(0, |e| e.queue_id),
+                storeSize: e.map_or(0, |e| e.store_size),
+                reconsumeTimes: e.map_or(0, |e| e.reconsume_times),
+                flag: d.message().flag,
+                sysFlag: d.message().sys_flag,
+                bodyCRC: e.map_or(0, |e| e.body_crc),
+                queueOffset: e.map_or(0, |e| e.queue_offset),
+                commitLogOffset: e.map_or(0, |e| e.commit_log_offset),
+                bornTimestamp: e.map_or(0, |e| e.born_timestamp),
+                storeTimestamp: e.map_or(0, |e| e.store_timestamp),
+                preparedTransactionOffset: e.map_or(0, |e| e.prepared_transaction_offset),
+            })
+        });
+        match out {
+            Some(f) => {
+                // SAFETY: checked non-NULL; the host gave us a struct to fill.
+                unsafe { *fields = f };
+                Ok(super::common::status::OK)
+            }
+            None => Err(super::fail(super::common::status::NULL_POINTER, format!("{F}: `msgExt` is not a live message"))),
+        }
+    })
+}

@@ -874,6 +874,16 @@ static void test_ex_sends(CProducer* p, CProducer* tp, rb_reader* reader)
     FAILS(NULL_POINTER, SendMessageTransactionEx(tp, m, NULL, NULL, &r));
     FAILS(NULL_POINTER, SendMessageTransactionEx(tp, m, executor, NULL, NULL));
     FAILS_NULL(GetMessageProperties(NULL));
+    {
+        CMessageExtFields f;
+        FAILS(NULL_POINTER, GetMessageExtFields(NULL, &f));
+        FAILS(NULL_POINTER, GetMessageExtFields((CMessageExt*)m, NULL));
+        SUCCEEDS(GetMessageExtFields((CMessageExt*)m, &f));
+        CHECK_EQ_STR(f.topic, g_topic, "GetMessageExtFields topic of a CMessage*");
+        CHECK(f.bodyLength > 0 && f.body != NULL, "GetMessageExtFields body of a CMessage*");
+        CHECK_EQ_STR(f.offsetMsgId, "", "GetMessageExtFields offsetMsgId of a CMessage*");
+        CHECK_EQ_INT(f.queueOffset, 0, "GetMessageExtFields queueOffset of a CMessage*");
+    }
     FAILS_NULL(GetMessageOffsetMsgId(NULL));
     CHECK_EQ_INT(g_ex.calls, 0, "SendMessageAsyncEx callbacks during the NULL matrix");
     SUCCEEDS(SetProducerRetryTimes(p, 2));
@@ -896,6 +906,39 @@ static void test_ex_sends(CProducer* p, CProducer* tp, rb_reader* reader)
     CHECK(strlen(r.offsetMsgId) == 32, "SendMessageSyncEx offsetMsgId \"%s\"", r.offsetMsgId);
     got = rb_find_by_id(reader, r.msgId, FIND_TIMEOUT_MS);
     CHECK(got != NULL, "SendMessageSyncEx: %s not read back", r.msgId);
+    {
+        /* The same fields through GetMessageExtFields on a pulled message. */
+        CMessageExt* ext = NULL;
+        CPullResult pr;
+        CMessageExtFields f;
+        CPullConsumer* pc = CreatePullConsumer("c_misuse_fields");
+        if (pc != NULL && SetPullConsumerNameServerAddress(pc, g_namesrv) == 0 && StartPullConsumer(pc) == 0) {
+            pr = Pull(pc, &q, "*", r.offset, 1);
+            if (pr.pullStatus == E_FOUND && pr.size == 1) {
+                ext = pr.msgFoundList[0];
+                SUCCEEDS(GetMessageExtFields(ext, &f));
+                CHECK_EQ_STR(f.msgId, r.msgId, "GetMessageExtFields msgId");
+                CHECK_EQ_STR(f.offsetMsgId, r.offsetMsgId, "GetMessageExtFields offsetMsgId");
+                CHECK_EQ_STR(f.topic, g_topic, "GetMessageExtFields topic");
+                CHECK_EQ_INT(f.queueId, q.queueId, "GetMessageExtFields queueId");
+                CHECK_EQ_INT(f.queueOffset, r.offset, "GetMessageExtFields queueOffset");
+                CHECK_EQ_INT(f.bodyLength, GetMessageBodyLength(ext), "GetMessageExtFields bodyLength");
+                CHECK(memcmp(f.body, GetMessageBody(ext), f.bodyLength) == 0, "GetMessageExtFields body");
+                CHECK_EQ_STR(f.storeHost, GetMessageStoreHost(ext), "GetMessageExtFields storeHost");
+                CHECK_EQ_INT(f.storeTimestamp, GetMessageStoreTimestamp(ext), "GetMessageExtFields storeTimestamp");
+                CHECK(strstr(f.properties, "KEYS\001") != NULL, "GetMessageExtFields properties \"%s\"", f.properties);
+            } else {
+                CHECK(0, "pull of the SendMessageSyncEx message: status %d, %d messages", pr.pullStatus, pr.size);
+            }
+            ReleasePullResult(pr);
+            ShutdownPullConsumer(pc);
+        } else {
+            CHECK(0, "pull consumer for GetMessageExtFields: %s", GetLatestErrorMessage());
+        }
+        if (pc != NULL) {
+            DestroyPullConsumer(pc);
+        }
+    }
     if (got != NULL) {
         CHECK_EQ_INT(got->queue_id, q.queueId, "SendMessageSyncEx: stored queue");
         CHECK_EQ_INT(got->queue_offset, r.offset, "SendMessageSyncEx: stored offset");

@@ -114,6 +114,9 @@ type MessageExt struct {
 	OffsetMsgID               string
 	QueueID                   int
 	StoreSize                 int32
+	SysFlag                   int32
+	BodyCRC                   int32
+	Flag                      int32
 	QueueOffset               int64
 	BornTimestamp             int64
 	BornHost                  string
@@ -124,28 +127,35 @@ type MessageExt struct {
 	PreparedTransactionOffset int64
 }
 
+// messageExtFromC copies every field of m (one library call).
 func messageExtFromC(m *C.CMessageExt) *MessageExt {
-	n := C.GetMessageBodyLength(m)
+	var f C.CMessageExtFields
+	if C.GetMessageExtFields(m, &f) != statusOK {
+		return &MessageExt{Properties: map[string]string{}}
+	}
 	var body []byte
-	if n > 0 {
-		body = C.GoBytes(unsafe.Pointer(C.GetMessageBody(m)), n)
+	if f.bodyLength > 0 {
+		body = C.GoBytes(unsafe.Pointer(f.body), f.bodyLength)
 	}
 	return &MessageExt{
-		Topic:                     C.GoString(C.GetMessageTopic(m)),
+		Topic:                     C.GoString(f.topic),
 		Body:                      body,
-		Properties:                decodeProperties(C.GoString(C.GetMessageProperties(m))),
-		MsgID:                     C.GoString(C.GetMessageId(m)),
-		OffsetMsgID:               C.GoString(C.GetMessageOffsetMsgId(m)),
-		QueueID:                   int(C.GetMessageQueueId(m)),
-		StoreSize:                 int32(C.GetMessageStoreSize(m)),
-		QueueOffset:               int64(C.GetMessageQueueOffset(m)),
-		BornTimestamp:             int64(C.GetMessageBornTimestamp(m)),
-		BornHost:                  C.GoString(C.GetMessageBornHost(m)),
-		StoreTimestamp:            int64(C.GetMessageStoreTimestamp(m)),
-		StoreHost:                 C.GoString(C.GetMessageStoreHost(m)),
-		CommitLogOffset:           int64(C.GetMessageCommitLogOffset(m)),
-		ReconsumeTimes:            int32(C.GetMessageReconsumeTimes(m)),
-		PreparedTransactionOffset: int64(C.GetMessagePreparedTransactionOffset(m)),
+		Properties:                decodeProperties(C.GoString(f.properties)),
+		MsgID:                     C.GoString(f.msgId),
+		OffsetMsgID:               C.GoString(f.offsetMsgId),
+		QueueID:                   int(f.queueId),
+		StoreSize:                 int32(f.storeSize),
+		QueueOffset:               int64(f.queueOffset),
+		SysFlag:                   int32(f.sysFlag),
+		BodyCRC:                   int32(f.bodyCRC),
+		Flag:                      int32(f.flag),
+		BornTimestamp:             int64(f.bornTimestamp),
+		BornHost:                  C.GoString(f.bornHost),
+		StoreTimestamp:            int64(f.storeTimestamp),
+		StoreHost:                 C.GoString(f.storeHost),
+		CommitLogOffset:           int64(f.commitLogOffset),
+		ReconsumeTimes:            int32(f.reconsumeTimes),
+		PreparedTransactionOffset: int64(f.preparedTransactionOffset),
 	}
 }
 

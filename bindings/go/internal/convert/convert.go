@@ -18,6 +18,8 @@ func MessageExt(m *capi.MessageExt, mq *primitive.MessageQueue) *primitive.Messa
 		MsgId:                     m.MsgID,
 		OffsetMsgId:               m.OffsetMsgID,
 		StoreSize:                 m.StoreSize,
+		SysFlag:                   m.SysFlag,
+		BodyCRC:                   m.BodyCRC,
 		QueueOffset:               m.QueueOffset,
 		BornTimestamp:             m.BornTimestamp,
 		BornHost:                  m.BornHost,
@@ -28,6 +30,7 @@ func MessageExt(m *capi.MessageExt, mq *primitive.MessageQueue) *primitive.Messa
 		PreparedTransactionOffset: m.PreparedTransactionOffset,
 	}
 	out.Topic = m.Topic
+	out.Flag = m.Flag
 	out.Body = m.Body
 	out.WithProperties(m.Properties)
 	if m.Properties[primitive.PropertyTransactionPrepared] == "true" {
