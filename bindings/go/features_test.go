@@ -213,3 +213,68 @@ func TestNamespace(t *testing.T) {
 		t.Fatal("nothing delivered in 60 s")
 	}
 }
+
+// consumer.NewPullConsumer (v2.1.1's): Pull goes round the queues and moves on, PullFrom reads
+// a queue from an offset; everything sent is found.
+func TestPullConsumer(t *testing.T) {
+	addr := brokers(t, "NAMESRV_5")[0]
+	tp := newTopic(t, "go_pull", addr)
+	resolver := primitive.NewPassthroughResolver([]string{addr})
+	p, _ := NewProducer(producer.WithNsResolver(resolver))
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Shutdown()
+	sent := map[string]*primitive.SendResult{}
+	for i := 0; i < 5; i++ {
+		res, err := p.SendSync(context.Background(), primitive.NewMessage(tp, []byte(fmt.Sprint("pull-", i))).WithTag("TagP"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sent[res.MsgID] = res
+	}
+	c, err := consumer.NewPullConsumer(consumer.WithNsResolver(resolver), consumer.WithGroupName("go_pull_"+tp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown()
+	ctx := context.Background()
+	found := map[string]bool{}
+	for round := 0; round < 3*8 && len(found) < len(sent); round++ {
+		r, err := c.Pull(ctx, tp, consumer.MessageSelector{Type: consumer.TAG, Expression: "TagP"}, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range r.GetMessageExts() {
+			if found[m.MsgId] {
+				t.Errorf("%s pulled twice: Pull did not move on", m.MsgId)
+			}
+			found[m.MsgId] = true
+		}
+	}
+	for id := range sent {
+		if !found[id] {
+			t.Errorf("%s not pulled", id)
+		}
+	}
+	for id, res := range sent {
+		r, err := c.PullFrom(ctx, res.MessageQueue, res.QueueOffset, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != primitive.PullFound || len(r.GetMessageExts()) != 1 || r.GetMessageExts()[0].MsgId != id {
+			t.Errorf("PullFrom %s at %d: status %d, %d messages", res.MessageQueue, res.QueueOffset, r.Status, len(r.GetMessageExts()))
+		}
+		if off, _ := c.CurrentOffset(res.MessageQueue); off <= res.QueueOffset {
+			t.Errorf("offset of %s after Pull: %d", res.MessageQueue, off)
+		}
+		break
+	}
+	if _, err := c.PullFrom(ctx, nil, 0, 1); err == nil {
+		t.Error("PullFrom(nil queue) accepted")
+	}
+	var _ consumer.PullConsumer = nil // v2.1.1's interface exists
+}
