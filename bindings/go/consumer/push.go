@@ -32,6 +32,7 @@ type subscription struct {
 type pushConsumer struct {
 	options    consumerOptions
 	nameServer string
+	domain     string
 	intercept  primitive.Interceptor
 
 	mu     sync.RWMutex
@@ -55,13 +56,14 @@ func NewPushConsumer(opts ...Option) (*pushConsumer, error) {
 	if o.Namespace != "" {
 		o.GroupName = o.Namespace + "%" + o.GroupName
 	}
-	nameServer := strings.Join(addrs, ";")
-	if _, isHTTP := o.Resolver.(*primitive.HttpResolver); isHTTP && len(o.Resolver.Resolve()) == 0 {
-		nameServer = ""
+	nameServer, domain := strings.Join(addrs, ";"), ""
+	if h, isHTTP := o.Resolver.(*primitive.HttpResolver); isHTTP && len(o.Resolver.Resolve()) == 0 {
+		nameServer, domain = "", h.Domain()
 	}
 	return &pushConsumer{
 		options:    o,
 		nameServer: nameServer,
+		domain:     domain,
 		intercept:  primitive.ChainInterceptors(o.Interceptors...),
 		subs:       make(map[string]subscription),
 	}, nil
@@ -145,6 +147,7 @@ func (pc *pushConsumer) Start() error {
 	s := capi.ConsumerSettings{
 		Group:             o.GroupName,
 		NameServer:        pc.nameServer,
+		NameServerDomain:  pc.domain,
 		InstanceName:      o.InstanceName,
 		Broadcasting:      o.ConsumerModel == BroadCasting,
 		Orderly:           o.ConsumeOrderly,

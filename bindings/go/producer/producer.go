@@ -74,8 +74,9 @@ func newProducer(checker capi.TransactionChecker, opts []Option) (*defaultProduc
 			Trace:          o.TraceConfig != nil,
 		},
 	}
-	if _, isHTTP := o.Resolver.(*primitive.HttpResolver); isHTTP && len(o.Resolver.Resolve()) == 0 {
+	if h, isHTTP := o.Resolver.(*primitive.HttpResolver); isHTTP && len(o.Resolver.Resolve()) == 0 {
 		p.settings.NameServer = ""
+		p.settings.NameServerDomain = h.Domain()
 	}
 	return p, nil
 }

@@ -96,3 +96,18 @@ func TestMarshalMessageBatch(t *testing.T) {
 		t.Fatal(b)
 	}
 }
+
+func TestNameServerDomain(t *testing.T) {
+	t.Setenv("NAMESRV_ADDR", "")
+	p, err := NewDefaultProducer(WithNameServerDomain("http://127.0.0.1:1/rocketmq/nsaddr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.settings.NameServer != "" || p.settings.NameServerDomain != "http://127.0.0.1:1/rocketmq/nsaddr" {
+		t.Fatalf("%+v", p.settings)
+	}
+	p, err = NewDefaultProducer()
+	if err != nil || p.settings.NameServerDomain != primitive.DEFAULT_NAMESRV_ADDR {
+		t.Fatal(err, p.settings)
+	}
+}

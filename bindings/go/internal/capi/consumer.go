@@ -14,6 +14,7 @@ import (
 type ConsumerSettings struct {
 	Group             string
 	NameServer        string
+	NameServerDomain  string // an HTTP endpoint listing the name servers (when NameServer is empty)
 	InstanceName      string
 	AccessKey         string
 	SecretKey         string
@@ -56,6 +57,11 @@ func NewPushConsumer(s ConsumerSettings, consume Consume) (*PushConsumer, error)
 	if s.NameServer != "" {
 		v, f := cstr(s.NameServer)
 		C.SetPushConsumerNameServerAddress(c, v)
+		f()
+	}
+	if s.NameServer == "" && s.NameServerDomain != "" {
+		v, f := cstr(s.NameServerDomain)
+		C.SetPushConsumerNameServerDomain(c, v)
 		f()
 	}
 	if s.InstanceName != "" {

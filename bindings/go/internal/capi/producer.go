@@ -13,18 +13,20 @@ import (
 
 // ProducerSettings are applied before Start.
 type ProducerSettings struct {
-	Group          string
-	NameServer     string // ";"-separated
-	InstanceName   string
-	AccessKey      string
-	SecretKey      string
-	Channel        string
-	SendTimeoutMs  int
-	Retry          int
-	MaxMessageSize int
-	CompressOver   int
-	CompressLevel  int
-	Trace          bool
+	Group      string
+	NameServer string // ";"-separated
+	// NameServerDomain: an HTTP endpoint that lists the name servers (when NameServer is empty).
+	NameServerDomain string
+	InstanceName     string
+	AccessKey        string
+	SecretKey        string
+	Channel          string
+	SendTimeoutMs    int
+	Retry            int
+	MaxMessageSize   int
+	CompressOver     int
+	CompressLevel    int
+	Trace            bool
 }
 
 // TransactionChecker answers the broker's check of a transaction (C values: 0 commit,
@@ -64,6 +66,9 @@ func NewProducer(s ProducerSettings, checker TransactionChecker) (*Producer, err
 		fv()
 	}
 	setText(func(c *C.CProducer, v *C.char) C.int { return C.SetProducerNameServerAddress(c, v) }, s.NameServer)
+	if s.NameServer == "" {
+		setText(func(c *C.CProducer, v *C.char) C.int { return C.SetProducerNameServerDomain(c, v) }, s.NameServerDomain)
+	}
 	setText(func(c *C.CProducer, v *C.char) C.int { return C.SetProducerInstanceName(c, v) }, s.InstanceName)
 	if s.AccessKey != "" && s.SecretKey != "" {
 		ak, f1 := cstr(s.AccessKey)
