@@ -40,6 +40,12 @@ __all__ = ['SendStatus', 'Message', 'ReceivedMessage', 'Producer', 'PushConsumer
 
 _log = logging.getLogger('rocketmq')
 
+# hot paths bind their C functions once
+_send_message_sync = dll.SendMessageSync
+_body_pointer = ffi.body_pointer
+_body_length = dll.GetMessageBodyLength
+_byref = ctypes.byref
+
 SendResult = namedtuple('SendResult', ['status', 'msg_id', 'offset'])
 MessageQueue = namedtuple('MessageQueue', ['topic', 'broker_name', 'queue_id'])
 PullResult = namedtuple('PullResult', ['status', 'next_begin_offset', 'min_offset', 'max_offset', 'messages'])
@@ -99,8 +105,11 @@ def _epoch_millis(when: When) -> int:
     raise TypeError('expected milliseconds since the epoch or a datetime, got %r' % (when,))
 
 
+_SEND_STATUSES = tuple(SendStatus)  # by value: indexing is much cheaper than calling the enum
+
+
 def _send_result(c_result: _CSendResult) -> SendResult:
-    return SendResult(SendStatus(c_result.sendStatus), c_result.msgId.decode('utf-8'), c_result.offset)
+    return SendResult(_SEND_STATUSES[c_result.sendStatus], c_result.msgId.decode('utf-8'), c_result.offset)
 
 
 # ------------------------------------------------------------------------------------ messages
@@ -131,7 +140,7 @@ class Message(object):
 
     def set_body(self, body: Text) -> None:
         """The body, text (sent as UTF-8) or bytes; bytes may hold NUL bytes."""
-        data = _to_bytes(body)
+        data = body if type(body) is bytes else _to_bytes(body)
         if data is None:
             ffi_check(dll.SetMessageBody(self._handle, None))
         else:
@@ -176,10 +185,11 @@ class ReceivedMessage(object):
     @property
     def body(self) -> bytes:
         """The whole body, NUL bytes included."""
-        pointer = ffi.body_pointer(self._handle)
+        handle = self._handle
+        pointer = _body_pointer(handle)
         if not pointer:
             return b''
-        return ctypes.string_at(pointer, dll.GetMessageBodyLength(self._handle))
+        return pointer[:_body_length(handle)]
 
     @property
     def id(self) -> str:
@@ -425,7 +435,9 @@ class Producer(_Client):
 
     def send_sync(self, msg: Message) -> SendResult:
         c_result = _CSendResult()
-        ffi_check(dll.SendMessageSync(self._handle, msg, ctypes.byref(c_result)))
+        status = _send_message_sync(self._handle, msg._handle, _byref(c_result))
+        if status:
+            ffi_check(status)
         return _send_result(c_result)
 
     def send_oneway(self, msg: Message) -> None:

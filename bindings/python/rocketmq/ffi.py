@@ -242,8 +242,8 @@ for _name, (_restype, _argtypes) in _PROTOTYPES.items():
     _function.restype = _restype
     _function.argtypes = _argtypes
 
-# GetMessageBody as a raw pointer: with GetMessageBodyLength it reads bodies that hold NUL bytes
-# (the c_char_p declaration above stops at the first one, as 2.0.0 did).
+# GetMessageBody as a pointer to bytes: sliced to GetMessageBodyLength it reads bodies that hold
+# NUL bytes (the c_char_p declaration above stops at the first one, as 2.0.0 did).
 body_pointer = dll['GetMessageBody']
-body_pointer.restype = c_void_p
+body_pointer.restype = POINTER(c_char)
 body_pointer.argtypes = [c_void_p]
