@@ -45,7 +45,7 @@ status=0
 # shellcheck disable=SC2086
 go test -race -count=1 -timeout 30m -v ${GO_TEST_ARGS:-} ./... 2>&1 | tee "$log" || status=$?
 passed=$(grep -c -- '^--- PASS\|^    --- PASS' "$log" || true)
-failed=$(grep -c -- '--- FAIL' "$log" || true)
+failed=$(grep -c -e '--- FAIL' -e '^FAIL[[:space:]]' "$log" || true)  # tests, and packages that did not build
 if [ "${STATIC:-0}" = 1 ]; then
     out=$(mktemp -d)
     CGO_CFLAGS="-I$prefix/include" CGO_LDFLAGS="-L$prefix/lib" go build -tags rocketmq_static -o "$out/sync" ./examples/sync
