@@ -21,10 +21,11 @@ pub mod producer;
 pub mod pull_consumer;
 pub mod pull_result;
 pub mod push_consumer;
+pub mod python_host;
 pub mod send_result;
 pub mod transaction_status;
 
-use std::ffi::{c_char, c_int, CStr};
+use std::ffi::{c_char, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub use error_message::set_last_error;
@@ -101,45 +102,6 @@ pub fn copy_to_buf(text: &str, buf: &mut [c_char]) {
 pub fn paint_stack() {
     let mut area = [0x01u8; 4096];
     std::hint::black_box(&mut area);
-}
-
-/// Before every host callback from a thread of ours: when the host is a Python interpreter that
-/// is finalizing (the script ended without shutting the client down), this thread stops here
-/// for good instead of calling in. Once Python's runtime state is torn down, a ctypes callback
-/// entered from a foreign thread crashes the process; while it is still there, the thread is
-/// ended with `pthread_exit` (harmless, see `pool`). Parking also leaves the message
-/// uncommitted, so the broker delivers it again to the group. The probe is `Py_IsInitialized`
-/// (0 from the start of finalization) and `Py_IsFinalizing` / `_Py_IsFinalizing`, looked up in
-/// the running process; C and Go hosts have neither, and nothing changes for them.
-pub fn stop_if_host_finalizing() {
-    if python_finalizing() {
-        loop {
-            std::thread::park();
-        }
-    }
-}
-
-fn python_finalizing() -> bool {
-    type Probe = unsafe extern "C" fn() -> c_int;
-    struct Probes {
-        initialized: Option<Probe>,
-        finalizing: Option<Probe>,
-    }
-    fn lookup(name: &std::ffi::CStr) -> Option<Probe> {
-        // SAFETY: dlsym with a NUL-terminated name; a found symbol of these names is CPython's
-        // `int f(void)`.
-        let p = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };
-        (!p.is_null()).then(|| unsafe { std::mem::transmute::<*mut libc::c_void, Probe>(p) })
-    }
-    static PROBES: once_cell::sync::OnceCell<Probes> = once_cell::sync::OnceCell::new();
-    let probes = PROBES.get_or_init(|| Probes {
-        initialized: lookup(c"Py_IsInitialized"),
-        finalizing: lookup(c"Py_IsFinalizing").or_else(|| lookup(c"_Py_IsFinalizing")),
-    });
-    // SAFETY: both read a flag of the interpreter's runtime state; callable at any time.
-    unsafe {
-        probes.initialized.is_some_and(|f| f() == 0) || probes.finalizing.is_some_and(|f| f() != 0)
-    }
 }
 
 #[cfg(test)]

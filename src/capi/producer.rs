@@ -535,7 +535,7 @@ enum AsyncReply {
 impl AsyncReply {
     /// Runs on the callback thread.
     fn deliver(self, outcome: Result<SendResult, Error>) {
-        super::stop_if_host_finalizing();
+        super::python_host::before_host_callback();
         // SAFETY: host function pointers, called with the pointers the host gave us.
         unsafe {
             match (self, outcome) {
@@ -830,7 +830,7 @@ struct HostChecker {
 impl TransactionChecker for HostChecker {
     fn check(&self, msg: MessageExt) -> TransactionState {
         let Some(checker) = self.callback else { return TransactionState::Unknown };
-        super::stop_if_host_finalizing();
+        super::python_host::before_host_callback();
         let handle = Box::into_raw(CMessage::from_ext(msg));
         super::paint_stack();
         // SAFETY: the host's checker with its producer, a live message handle and its userData.

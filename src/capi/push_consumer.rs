@@ -159,7 +159,7 @@ impl MessageListener for HostListener {
                 verdicts.push(false);
                 continue;
             }
-            super::stop_if_host_finalizing();
+            super::python_host::before_host_callback();
             let handle = Box::into_raw(CMessage::from_shared(m.clone()));
             super::paint_stack();
             // SAFETY: the host's function pointer with its own consumer pointer and a message
@@ -182,7 +182,7 @@ struct HostBatchListener {
 
 impl MessageListener for HostBatchListener {
     fn consume(&self, mq: &MessageQueue, msgs: &[Arc<MessageExt>]) -> Vec<bool> {
-        super::stop_if_host_finalizing();
+        super::python_host::before_host_callback();
         let queue = CMessageQueue::from_queue(mq);
         let mut handles: Vec<*mut CMessageExt> =
             msgs.iter().map(|m| Box::into_raw(CMessage::from_shared(m.clone())) as *mut CMessageExt).collect();
