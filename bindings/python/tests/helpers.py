@@ -15,6 +15,7 @@ Nothing here sleeps and hopes: every wait polls a condition against a deadline.
 """
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -376,10 +377,34 @@ class Child(object):
             self.proc.wait()
 
     def text(self):
-        """Both outputs, for assertion messages."""
+        """Both outputs, for assertion messages; a child still running is taken apart first:
+        its native stacks (gdb, when there is one) and its Python stacks (faulthandler, which
+        the child has on: SIGABRT makes it print them, and ends the child)."""
+        native = ''
+        if self.proc.poll() is None:
+            native = self._native_stacks()
+            self.proc.send_signal(signal.SIGABRT)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+            for r in self._readers:
+                r.join(2)
         with self.cond:
-            return 'command: %s\n--- stdout\n%s\n--- stderr\n%s' % (
-                ' '.join(self.args)[:300], '\n'.join(self.out[-60:]), '\n'.join(self.err[-60:]))
+            return 'command: %s\n--- stdout\n%s\n--- stderr\n%s%s' % (
+                ' '.join(self.args)[:300], '\n'.join(self.out[-60:]), '\n'.join(self.err[-80:]), native)
+
+    def _native_stacks(self):
+        gdb = shutil.which('gdb')
+        if not gdb:
+            return ''
+        try:
+            out = subprocess.run([gdb, '-p', str(self.proc.pid), '-batch', '-ex', 'thread apply all bt 15'],
+                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30).stdout
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return '\n--- gdb failed: %r' % (e,)
+        lines = [line for line in out.decode('utf-8', 'replace').splitlines() if line.startswith(('Thread ', '#'))]
+        return '\n--- native stacks (still running)\n' + '\n'.join(lines[:200])
 
     def stderr(self):
         with self.cond:

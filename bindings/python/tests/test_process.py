@@ -23,8 +23,15 @@ SIGINT_LIMIT = 6.0   # seconds from SIGINT to the child's end
 EXIT_LIMIT = 15.0    # seconds from the end of the main program to the child's end
 
 
-def program(source):
-    return textwrap.dedent(source).strip() + '\n'
+def program(source, interruptible=False):
+    """A child's program (the ones with consume threads print a line with one write: print()'s
+    pieces of two threads can interleave, and a line the test waits for would never appear).
+    ``interruptible``: SIGINT raises KeyboardInterrupt, as in a terminal, even when the test run
+    was started in the background of a non-interactive shell (SIGINT ignored, and inherited)."""
+    prelude = ''
+    if interruptible:
+        prelude = 'import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n'
+    return prelude + textwrap.dedent(source).strip() + '\n'
 
 
 def assert_interrupted(child, signalled_at, limit):
@@ -51,7 +58,7 @@ SEND_TO_SILENT_NAMESRV = program('''
     print('sending')
     producer.send_sync(msg)
     print('send returned')
-''')
+''', interruptible=True)
 
 
 def test_sigint_during_a_blocking_send():
@@ -74,18 +81,20 @@ def test_sigint_during_a_blocking_send():
 SLEEP_WITH_CONSUMER = program('''
     import sys, time
     from rocketmq.client import ConsumeStatus, PushConsumer
+    def say(line):  # one write per line: print() writes its pieces apart, and threads interleave them
+        sys.stdout.write(line + '\\n')
     namesrv, topic, tag, group = sys.argv[1:5]
     def on_message(msg):
-        print('got', msg.keys.decode())
+        say('got ' + msg.keys.decode())
         return ConsumeStatus.CONSUME_SUCCESS
     consumer = PushConsumer(group)
     consumer.set_name_server_address(namesrv)
     consumer.subscribe(topic, on_message, tag)
     consumer.start()
-    print('started')
+    say('started')
     while True:
         time.sleep(1)
-''')
+''', interruptible=True)
 
 
 class Sender(object):
@@ -134,11 +143,13 @@ def test_sigint_in_a_sleep_loop_with_a_running_consumer(ns, topic, producer):
 INTERRUPTED_START = program('''
     import os, signal, sys, threading, time
     from rocketmq.client import ConsumeStatus, PushConsumer
+    def say(line):  # one write per line: print() writes its pieces apart, and threads interleave them
+        sys.stdout.write(line + '\\n')
     namesrv, topic, tag, group = sys.argv[1:5]
     entered = []
     cond = threading.Condition()
     def on_message(msg):
-        print('enter', msg.keys.decode())
+        say('enter ' + msg.keys.decode())
         with cond:
             entered.append(msg.keys.decode())
             cond.notify_all()
@@ -152,17 +163,17 @@ INTERRUPTED_START = program('''
     # Ctrl-C while StartPushConsumer runs (it takes some milliseconds)
     threading.Timer(0.004, os.kill, (os.getpid(), signal.SIGINT)).start()
     try:
-        print('starting')
+        say('starting')
         consumer.start()
-        print('started')
+        say('started')
         while True:
             time.sleep(1)
     finally:
         # the program's own clean-up; meanwhile the consumer works on the waiting messages
         with cond:
             cond.wait_for(lambda: len(entered) >= 4, 10)
-        print('cleaning up after %d callbacks' % len(entered))
-''')
+        say('cleaning up after %d callbacks' % len(entered))
+''', interruptible=True)
 
 
 def test_sigint_during_consumer_start(ns, topic, producer):
@@ -208,11 +219,13 @@ def test_sigint_during_consumer_start(ns, topic, producer):
 EXIT_WITHOUT_SHUTDOWN = program('''
     import sys, time
     from rocketmq.client import ConsumeStatus, PushConsumer
+    def say(line):  # one write per line: print() writes its pieces apart, and threads interleave them
+        sys.stdout.write(line + '\\n')
     namesrv, topic, tag, group, count = sys.argv[1:6]
     seen = set()
     def on_message(msg):
         seen.add(msg.keys.decode())
-        print('got', msg.keys.decode())
+        say('got ' + msg.keys.decode())
         return ConsumeStatus.CONSUME_SUCCESS
     consumer = PushConsumer(group)
     consumer.set_name_server_address(namesrv)
@@ -221,7 +234,7 @@ EXIT_WITHOUT_SHUTDOWN = program('''
     deadline = time.monotonic() + 60
     while len(seen) < int(count) and time.monotonic() < deadline:
         time.sleep(0.05)
-    print('leaving with %d consumed' % len(seen))
+    say('leaving with %d consumed' % len(seen))
 ''')
 
 
