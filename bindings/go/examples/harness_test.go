@@ -3,7 +3,8 @@ package examples
 // Runs the guide's programs (this directory) against the real brokers and checks what the
 // brokers delivered. Needs NAMESRV_4 / NAMESRV_5 (and for ACL RMQ_ACL_NAMESRV_4/5,
 // RMQ_ACL_ACCESS_KEY, RMQ_ACL_SECRET_KEY) as `scripts/brokers.sh env` prints them; without them
-// the tests skip, unless ROCKETMQ_GO_REQUIRE_BROKERS=1 (run-tests.sh), where they fail.
+// the tests skip, unless ROCKETMQ_GO_REQUIRE_BROKERS=1 (ROCKETMQ_GO_REQUIRE_ACL=1 for the ACL
+// pair; run-tests.sh sets them), where they fail.
 
 import (
 	"bufio"
@@ -45,8 +46,12 @@ func TestMain(m *testing.M) {
 func namesrv(t *testing.T, key string) string {
 	t.Helper()
 	v := os.Getenv(key)
+	require := "ROCKETMQ_GO_REQUIRE_BROKERS"
+	if strings.HasPrefix(key, "RMQ_ACL_") {
+		require = "ROCKETMQ_GO_REQUIRE_ACL"
+	}
 	if v == "" {
-		if os.Getenv("ROCKETMQ_GO_REQUIRE_BROKERS") == "1" {
+		if os.Getenv(require) == "1" {
 			t.Fatalf("%s is not set (eval \"$(scripts/brokers.sh env)\")", key)
 		}
 		t.Skipf("%s is not set: no broker to test against", key)
