@@ -344,16 +344,6 @@ class Child(object):
             self.cond.wait_for(lambda: found() is not None or self.proc.poll() is not None, timeout)
             return found()
 
-    def wait_lines(self, predicate, count, timeout=DEADLINE):
-        """The stdout lines with predicate(line) true, once there are ``count`` of them (or what
-        there is at the deadline / the child's end)."""
-        def found():
-            return [line for line in self.out if predicate(line)]
-
-        with self.cond:
-            self.cond.wait_for(lambda: len(found()) >= count or self.proc.poll() is not None, timeout)
-            return found()
-
     def finish(self, timeout=DEADLINE):
         """Waits for the exit (killing the child after ``timeout``); returns its exit status
         (negative: the signal that ended it), None if it had to be killed."""
