@@ -20,7 +20,6 @@ import datetime
 import itertools
 import logging
 import threading
-import weakref
 from collections import OrderedDict, namedtuple
 from concurrent.futures import Future
 from enum import IntEnum
@@ -43,6 +42,7 @@ _log = logging.getLogger('rocketmq')
 # hot paths bind their C functions once
 _send_message_sync = dll.SendMessageSync
 _body_pointer = ffi.body_pointer
+_body_text = dll.GetMessageBody
 _body_length = dll.GetMessageBodyLength
 _byref = ctypes.byref
 
@@ -186,10 +186,11 @@ class ReceivedMessage(object):
     def body(self) -> bytes:
         """The whole body, NUL bytes included."""
         handle = self._handle
-        pointer = _body_pointer(handle)
-        if not pointer:
-            return b''
-        return pointer[:_body_length(handle)]
+        length = _body_length(handle)
+        text = _body_text(handle)  # up to the first NUL: the whole body unless it holds one
+        if text is None or len(text) == length:
+            return text or b''
+        return _body_pointer(handle)[:length]
 
     @property
     def id(self) -> str:
@@ -634,8 +635,8 @@ class PushConsumer(_Client):
         if self._handle is None:
             raise NullPointerException('Returned null pointer when create PushConsumer')
         self._orderly = orderly
-        self._callbacks = {}  # type: Dict[str, Callable[[ReceivedMessage], Any]]
-        self._last_callback = None  # type: Optional[Callable[[ReceivedMessage], Any]]
+        # topic -> callback, and None -> the last one subscribed (for a topic not found)
+        self._callbacks = {}  # type: Dict[Optional[str], Callable[[ReceivedMessage], Any]]
         self._callback_refs = []  # type: List[Any]
         self.set_message_model(message_model)
 
@@ -648,31 +649,9 @@ class PushConsumer(_Client):
         ffi_check(dll.Subscribe(self._handle, _to_bytes(topic), _to_bytes(expression)))
         name = topic.decode('utf-8') if isinstance(topic, bytes) else topic
         self._callbacks[name] = callback
-        self._last_callback = callback
+        self._callbacks[None] = callback
         if not self._callback_refs:
-            # through a weak reference: the native consumer must not keep this object alive (a
-            # started one is held by _running until shutdown, and only then can it be collected)
-            this = weakref.ref(self)
-            self._register_callback(lambda consumer, handle: PushConsumer._on_message(this(), consumer, handle))
-
-    def _on_message(self, _consumer, handle):
-        if self is None:
-            return ConsumeStatus.RECONSUME_LATER
-        message = ReceivedMessage(handle)
-        callbacks = self._callbacks
-        callback = self._last_callback
-        if len(callbacks) > 1:
-            callback = callbacks.get(message.topic, callback)
-        try:
-            result = callback(message)
-        except Exception as e:
-            _report_failure('consume callback', _message_id(message), e)
-            return ConsumeStatus.RECONSUME_LATER
-        if result == ConsumeStatus.CONSUME_SUCCESS:
-            return 0
-        if result != ConsumeStatus.RECONSUME_LATER:
-            _report_failure('consume callback', _message_id(message), None, result)
-        return 1
+            self._register_callback(_consume_trampoline(self._callbacks))
 
     def _register_callback(self, callback):
         register = dll.RegisterMessageCallbackOrderly if self._orderly else dll.RegisterMessageCallback
@@ -685,7 +664,7 @@ class PushConsumer(_Client):
             ffi_check(dll.UnregisterMessageCallbackOrderly(self._handle))
         ffi_check(dll.UnregisterMessageCallback(self._handle))
         self._callback_refs = []
-        self._callbacks = {}
+        self._callbacks.clear()
 
     def set_message_model(self, model: MessageModel) -> None:
         ffi_check(dll.SetPushConsumerMessageModel(self._handle, model))
@@ -717,6 +696,28 @@ class PushConsumer(_Client):
     def set_message_trace(self, enabled: bool) -> None:
         """Message trace records for this consumer (default off)."""
         ffi_check(dll.SetPushConsumerMessageTrace(self._handle, ffi.TraceModel.OPEN if enabled else ffi.TraceModel.CLOSE))
+
+
+def _consume_trampoline(callbacks):
+    """The function the library calls per message: finds the message's callback in
+    ``callbacks`` (the consumer's dict, not the consumer: no reference cycle, so a consumer that is
+    neither started nor referenced is collected) and turns its answer into 0 or 1."""
+
+    def on_message(_consumer, handle):
+        message = ReceivedMessage(handle)
+        callback = callbacks[None] if len(callbacks) <= 2 else callbacks.get(message.topic) or callbacks[None]
+        try:
+            result = callback(message)
+        except Exception as e:
+            _report_failure('consume callback', _message_id(message), e)
+            return 1
+        if result == 0:  # ConsumeStatus.CONSUME_SUCCESS
+            return 0
+        if result != 1:  # not ConsumeStatus.RECONSUME_LATER either
+            _report_failure('consume callback', _message_id(message), None, result)
+        return 1
+
+    return on_message
 
 
 class PullConsumer(_Client):
