@@ -371,7 +371,9 @@ class Child(object):
         its native stacks (gdb, when there is one) and its Python stacks (faulthandler, which
         the child has on: SIGABRT makes it print them, and ends the child)."""
         native = ''
+        state = 'exit status %s' % self.proc.poll()
         if self.proc.poll() is None:
+            state = 'still running: stopped with SIGABRT for its stacks'
             native = self._native_stacks()
             self.proc.send_signal(signal.SIGABRT)
             try:
@@ -381,8 +383,8 @@ class Child(object):
             for r in self._readers:
                 r.join(2)
         with self.cond:
-            return 'command: %s\n--- stdout\n%s\n--- stderr\n%s%s' % (
-                ' '.join(self.args)[:300], '\n'.join(self.out[-60:]), '\n'.join(self.err[-80:]), native)
+            return 'command: %s\n--- %s\n--- stdout\n%s\n--- stderr\n%s%s' % (
+                ' '.join(self.args)[:300], state, '\n'.join(self.out[-60:]), '\n'.join(self.err[-80:]), native)
 
     def _native_stacks(self):
         gdb = shutil.which('gdb')
