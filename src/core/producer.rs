@@ -276,6 +276,21 @@ impl Producer {
         self.queues_blocking(topic)
     }
 
+    /// `queues_blocking` with a lookup bounded by `timeout`.
+    fn queues_within(&self, topic: &str, timeout: Duration) -> Result<(Arc<TopicRouteData>, Vec<MessageQueue>)> {
+        if let Some(route) = self.client.cached_route(topic) {
+            let queues = route.write_queues(topic);
+            if !queues.is_empty() {
+                return Ok((route, queues));
+            }
+        }
+        // The timer is made inside the runtime (block_on), not on the host thread.
+        match super::runtime::block_on(async { tokio::time::timeout(timeout, self.write_queues(topic)).await })? {
+            Ok(r) => r,
+            Err(_) => Err(Error::Timeout(timeout.as_millis() as u64)),
+        }
+    }
+
     /// The topic's writable queues, from the cache or (on a miss) a lookup.
     pub(super) fn queues_blocking(&self, topic: &str) -> Result<(Arc<TopicRouteData>, Vec<MessageQueue>)> {
         if let Some(route) = self.client.cached_route(topic) {
@@ -368,8 +383,12 @@ impl Producer {
     pub fn send_to(&self, msg: &mut Message, queue: Option<&MessageQueue>, timeout: Option<Duration>) -> Result<SendResult> {
         self.check_running()?;
         let timeout = timeout.unwrap_or(self.config.send_timeout);
+        let started = Instant::now();
         let p = self.prepare(msg)?;
-        let (route, queues) = self.queues_blocking(&p.topic)?;
+        // The route lookup counts against the same deadline (a silent name server must not
+        // stretch the send beyond it).
+        let (route, queues) = self.queues_within(&p.topic, timeout)?;
+        let timeout = timeout.saturating_sub(started.elapsed());
         let Some(queue) = queue else {
             return self.send_with_retries(&route, &p, &queues, timeout);
         };
