@@ -249,3 +249,48 @@ func TestSendTimeoutBoundsSend(t *testing.T) {
 		t.Errorf("context deadline 0.3 s: %v after %v", err, d)
 	}
 }
+
+// Shutdown from the consumer's own callback is refused (the library would wait for itself);
+// the consumer keeps running and shuts down from outside.
+func TestShutdownFromCallback(t *testing.T) {
+	addr := brokers(t, "NAMESRV_5")[0]
+	tp := newTopic(t, "go_selfstop", addr)
+	resolver := primitive.NewPassthroughResolver([]string{addr})
+	c, _ := NewPushConsumer(consumer.WithNsResolver(resolver), consumer.WithGroupName("go_selfstop_"+tp),
+		consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset))
+	inner := make(chan error, 4)
+	var calls atomic.Int32
+	_ = c.Subscribe(tp, consumer.MessageSelector{}, func(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+		if calls.Add(1) == 1 {
+			inner <- c.Shutdown()
+		}
+		return consumer.ConsumeSuccess, nil
+	})
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := NewProducer(producer.WithNsResolver(resolver))
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer p.Shutdown()
+	for i := 0; i < 2; i++ {
+		if _, err := p.SendSync(context.Background(), primitive.NewMessage(tp, []byte("x"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case err := <-inner:
+		if err == nil {
+			t.Error("Shutdown from the consumer's own callback succeeded")
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("no callback in 60 s")
+	}
+	if !settle(30*time.Second, func() bool { return calls.Load() >= 2 }) {
+		t.Errorf("the consumer stopped consuming after the refused Shutdown (%d calls)", calls.Load())
+	}
+	if err := c.Shutdown(); err != nil {
+		t.Errorf("Shutdown from outside: %v", err)
+	}
+}

@@ -203,7 +203,14 @@ func (pc *pushConsumer) Shutdown() error {
 	if !wasRunning || c == nil {
 		return nil
 	}
-	return c.Destroy()
+	if err := c.Destroy(); err != nil {
+		// Still running (Shutdown from its own callback): it can be shut down later.
+		pc.mu.Lock()
+		pc.c, pc.state = c, stateRunning
+		pc.mu.Unlock()
+		return err
+	}
+	return nil
 }
 
 // consume runs on a library consume thread for one batch of one queue.

@@ -139,9 +139,13 @@ func (pc *PushConsumer) Destroy() error {
 	if pc.c == nil {
 		return nil
 	}
-	err := callErr(C.ShutdownPushConsumer(pc.c), "ShutdownPushConsumer")
+	if err := callErr(C.ShutdownPushConsumer(pc.c), "ShutdownPushConsumer"); err != nil {
+		// E.g. called from the consumer's own callback: it keeps running, and keeps its
+		// callback handle.
+		return err
+	}
 	C.DestroyPushConsumer(pc.c)
 	pc.c = nil
 	pc.listener.Delete()
-	return err
+	return nil
 }
