@@ -19,11 +19,12 @@ import ctypes
 import datetime
 import itertools
 import logging
+import sys
 import threading
 from collections import OrderedDict, namedtuple
 from concurrent.futures import Future
 from enum import IntEnum
-from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Union
 
 from . import ffi
 from .consts import MessageProperty
@@ -322,7 +323,7 @@ def _message_id(message: ReceivedMessage) -> str:
 
 # ------------------------------------------------------------------------------------ clients
 
-_running = set()  # started clients, held so their callbacks outlive the program's references
+_running = set()  # type: Set[_Client]  # started clients, held so their callbacks outlive the program's references
 _running_lock = threading.Lock()
 
 
@@ -360,13 +361,22 @@ class _Client(object):
 
     def __del__(self):
         handle, self._handle = self._handle, None
-        if handle:
+        # not while the interpreter finalizes: running clients were shut down at exit, and a
+        # native shutdown now would wait for consume threads that may no longer enter Python
+        if handle and not sys.is_finalizing():
             _destroy(self._native['destroy'], handle)
 
     def start(self) -> None:
-        self._call('start')
+        # held before the call: a KeyboardInterrupt raised as the call returns must not leave a
+        # running client that exit would not shut down
         with _running_lock:
             _running.add(self)
+        try:
+            self._call('start')
+        except RocketMQException:
+            with _running_lock:
+                _running.discard(self)
+            raise
 
     def shutdown(self) -> None:
         try:

@@ -59,8 +59,6 @@ def _default_text(node):
     attributes (MessageModel.CLUSTERING) dotted."""
     if isinstance(node, ast.Constant):
         return repr(node.value)
-    if isinstance(node, ast.NameConstant):  # Python 3.7
-        return repr(node.value)
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
