@@ -294,3 +294,82 @@ func TestShutdownFromCallback(t *testing.T) {
 		t.Errorf("Shutdown from outside: %v", err)
 	}
 }
+
+// Selectors: SQL92 on a property and a tag list; exactly the matching messages arrive, on 4.x
+// and 5.x.
+func TestSQL92AndTagSelectors(t *testing.T) {
+	for _, key := range []string{"NAMESRV_4", "NAMESRV_5"} {
+		key := key
+		t.Run(key, func(t *testing.T) {
+			t.Parallel()
+			addr := brokers(t, key)[0]
+			tp := newTopic(t, "go_sel", addr)
+			p, _ := NewProducer(producer.WithNsResolver(primitive.NewPassthroughResolver([]string{addr})))
+			if err := p.Start(); err != nil {
+				t.Fatal(err)
+			}
+			defer p.Shutdown()
+			type got struct {
+				mu  sync.Mutex
+				ids map[string]bool
+			}
+			consume := func(name string, sel consumer.MessageSelector) (*got, func()) {
+				g := &got{ids: map[string]bool{}}
+				c, _ := NewPushConsumer(consumer.WithNsResolver(primitive.NewPassthroughResolver([]string{addr})),
+					consumer.WithGroupName("go_sel_"+name+"_"+tp), consumer.WithConsumeFromWhere(consumer.ConsumeFromFirstOffset))
+				if err := c.Subscribe(tp, sel, func(ctx context.Context, msgs ...*primitive.MessageExt) (consumer.ConsumeResult, error) {
+					g.mu.Lock()
+					defer g.mu.Unlock()
+					for _, m := range msgs {
+						g.ids[m.MsgId] = true
+					}
+					return consumer.ConsumeSuccess, nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if err := c.Start(); err != nil {
+					t.Fatal(err)
+				}
+				return g, func() { _ = c.Shutdown() }
+			}
+			sql, stopSQL := consume("sql", consumer.MessageSelector{Type: consumer.SQL92, Expression: "a >= 5"})
+			defer stopSQL()
+			tags, stopTags := consume("tag", consumer.MessageSelector{Type: consumer.TAG, Expression: "TagA || TagC"})
+			defer stopTags()
+			wantSQL, wantTags := map[string]bool{}, map[string]bool{}
+			for i := 0; i < 10; i++ {
+				tag := []string{"TagA", "TagB", "TagC"}[i%3]
+				msg := primitive.NewMessage(tp, []byte(fmt.Sprint(i))).WithTag(tag)
+				msg.WithProperty("a", fmt.Sprint(i))
+				res, err := p.SendSync(context.Background(), msg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantSQL[res.MsgID] = i >= 5
+				wantTags[res.MsgID] = tag != "TagB"
+			}
+			check := func(name string, g *got, want map[string]bool) {
+				n := 0
+				for _, w := range want {
+					if w {
+						n++
+					}
+				}
+				settle(60*time.Second, func() bool { g.mu.Lock(); defer g.mu.Unlock(); return len(g.ids) >= n })
+				time.Sleep(2 * time.Second)
+				g.mu.Lock()
+				defer g.mu.Unlock()
+				for id, w := range want {
+					if g.ids[id] != w {
+						t.Errorf("%s: %s delivered=%v, want %v", name, id, g.ids[id], w)
+					}
+				}
+				if len(g.ids) != n {
+					t.Errorf("%s: %d delivered, want %d", name, len(g.ids), n)
+				}
+			}
+			check("SQL92 a >= 5", sql, wantSQL)
+			check("TagA || TagC", tags, wantTags)
+		})
+	}
+}
