@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (`make test`): Rust unit tests, header checks, then the C, Python and Go
-# tests against real Apache RocketMQ brokers (4.x and 5.x) that this script starts and stops.
+# tests against real Apache RocketMQ brokers (4.x and 5.x) that this script starts and stops, and
+# last the suites of our own bindings (bindings/go, bindings/python).
 #
 # Two more pairs of brokers, one with ACL on and one TLS-only (scripts/brokers.sh,
 # RMQ_PROFILE=acl and tls), start in the background at the beginning (their startup overlaps with
@@ -202,6 +203,12 @@ if [ "${RMQ_TEST_TLS:-1}" != 0 ] && profile_ready tls; then
         done
     done
 fi
+
+# ---------------------------------------------------------------- bindings/go
+# (the v2 API module: unit tests, the guide's programs against both pairs, the ACL pair's where it
+# is up; -race; and the rocketmq_static build needing only libc)
+step "Go binding (bindings/go, v2 API), RocketMQ 4.x and 5.x, ACL" \
+    env SKIP_BUILD=1 STATIC=1 bash bindings/go/run-tests.sh
 
 # ---------------------------------------------------------------- bindings/python's own suite
 # (3.8 and the newest Python installed; the ACL and TLS pairs' tests where those pairs are up)
