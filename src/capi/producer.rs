@@ -706,21 +706,7 @@ pub extern "C" fn FetchProducerMessageQueues(producer: *mut CProducer, topic: *c
         let topic = unsafe { c_str(topic, "topic", F, NULL_POINTER)? };
         let p = h.lock().running.clone().ok_or_else(|| fail(CODE, format!("{F}: the producer is not started")))?;
         let (_, queues) = p.queues_of(&topic).map_err(send_failed(F, CODE))?;
-        let n = queues.len();
-        // SAFETY: malloc of n queues (at least one byte so the result is never NULL).
-        let array = unsafe { libc::malloc((n * std::mem::size_of::<CMessageQueue>()).max(1)) } as *mut CMessageQueue;
-        if array.is_null() {
-            return Err(fail(MALLOC_FAILED, format!("{F}: out of memory")));
-        }
-        for (i, q) in queues.iter().enumerate() {
-            // SAFETY: `array` has room for n queues.
-            unsafe { array.add(i).write(CMessageQueue::from_queue(q)) };
-        }
-        // SAFETY: checked non-NULL above.
-        unsafe {
-            *mqs = array;
-            *size = n as c_int;
-        }
+        CMessageQueue::export_array(&queues, mqs, size, F)?;
         Ok(OK)
     })
 }

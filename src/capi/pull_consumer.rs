@@ -247,21 +247,7 @@ pub extern "C" fn FetchSubscriptionMessageQueues(consumer: *mut CPullConsumer, t
         let queues = runtime::block_on(puller.fetch_queues(&topic))
             .and_then(|r| r)
             .map_err(|e| fail(PULLCONSUMER_FETCH_MQ_FAILED, format!("{F}: {e}")))?;
-        let n = queues.len();
-        // SAFETY: malloc of n queues (at least one byte so the result is never NULL).
-        let array = unsafe { libc::malloc((n * std::mem::size_of::<CMessageQueue>()).max(1)) } as *mut CMessageQueue;
-        if array.is_null() {
-            return Err(fail(MALLOC_FAILED, format!("{F}: out of memory")));
-        }
-        for (i, q) in queues.iter().enumerate() {
-            // SAFETY: `array` has room for n queues.
-            unsafe { array.add(i).write(CMessageQueue::from_queue(q)) };
-        }
-        // SAFETY: checked non-NULL above.
-        unsafe {
-            *mqs = array;
-            *size = n as c_int;
-        }
+        CMessageQueue::export_array(&queues, mqs, size, F)?;
         Ok(OK)
     })
 }

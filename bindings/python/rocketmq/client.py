@@ -73,21 +73,8 @@ class ConsumeStatus(IntEnum):
     RECONSUME_LATER = 1
 
 
-class PullStatus(IntEnum):
-    FOUND = 0
-    NO_NEW_MSG = 1
-    NO_MATCHED_MSG = 2
-    OFFSET_ILLEGAL = 3
-    BROKER_TIMEOUT = 4
-
-
-class LogLevel(IntEnum):
-    FATAL = 1
-    ERROR = 2
-    WARN = 3
-    INFO = 4
-    DEBUG = 5
-    TRACE = 6
+PullStatus = ffi._CPullStatus  # FOUND, NO_NEW_MSG, NO_MATCHED_MSG, OFFSET_ILLEGAL, BROKER_TIMEOUT
+LogLevel = ffi._CLogLevel  # FATAL, ERROR, WARN, INFO, DEBUG, TRACE
 
 
 def _to_bytes(s):
