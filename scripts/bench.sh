@@ -55,6 +55,8 @@
 #   BENCH_MVN_ARGS=...   extra mvn arguments for building bench/java (e.g. -o)
 #   BENCH_JAVA_OPTS=...  JVM options of the Java consumer (default -Xmx512m)
 #   BENCH_PYTHON=0       skip the Python cases (default: run them when python3 can make venvs)
+#   BENCH_GO=0           skip the Go cases (bench/go/run.sh against the real broker: bindings/go
+#                        and rocketmq-client-go/v2 v2.1.1; needs go and the real broker)
 #   BENCH_PYTHON_EXE=P   the interpreter of the Python venvs (default python3)
 #   ROCKETMQ_PY_WHEEL=F  the rocketmq-client-rs wheel to benchmark (default: build it with
 #                        bindings/python/build-wheel.sh into .build/bench-wheel)
@@ -357,6 +359,17 @@ if [[ "${BENCH_BROKER:-auto}" != 0 ]]; then
           fi
         else
           log "$BROKERS topic $CTOPIC failed: no consumer case against the broker"
+        fi
+      fi
+      if [[ "${BENCH_GO:-1}" != 0 ]]; then
+        # our Go binding and the pure Go client v2.1.1, same program, one after the other on this
+        # broker (the pure Go client cannot be pointed at the sink); its own table, in go.log
+        if command -v go >/dev/null; then
+          log "Go: bench/go/run.sh $NAMESRV_4 (log: $OUT/go.log)"
+          SECONDS_PER_CASE=$(scaled 10) N=$(scaled 20000) bench/go/run.sh "$NAMESRV_4" 2>&1 | tee "$OUT/go.log" >&2 ||
+            log "bench/go/run.sh failed (see $OUT/go.log)"
+        else
+          log "no go on PATH: no Go cases"
         fi
       fi
       if [[ "$STARTED_BROKERS" == 1 ]]; then
