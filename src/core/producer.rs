@@ -316,9 +316,13 @@ impl Producer {
         if msg.property(super::schedule::CANCEL_SCHEDULED_MSG).is_some() {
             return self.cancel_scheduled(msg);
         }
+        let started = Instant::now();
         let p = self.prepare(msg)?;
-        let (route, queues) = self.queues_blocking(&p.topic)?;
-        self.send_with_retries(&route, &p, &queues, self.config.send_timeout)
+        // The route lookup counts against the send timeout (a silent name server must not
+        // stretch the send beyond it).
+        let timeout = self.config.send_timeout;
+        let (route, queues) = self.queues_within(&p.topic, timeout)?;
+        self.send_with_retries(&route, &p, &queues, timeout.saturating_sub(started.elapsed()))
     }
 
     fn send_with_retries(&self, route: &TopicRouteData, p: &Prepared, queues: &[MessageQueue], timeout: Duration) -> Result<SendResult> {
