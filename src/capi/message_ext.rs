@@ -26,6 +26,32 @@ fn text(function: &'static str, msg: *mut CMessageExt, f: impl FnOnce(&mut Messa
     with_message(function, as_msg(msg), std::ptr::null(), f)
 }
 
+// The text fields below, each shared by its own getter and `GetMessageExtFields`.
+
+/// The producer's unique id when the message has one, else the broker's offset id.
+fn msg_id(d: &MessageData) -> String {
+    match &d.ext {
+        Some(e) => e.msg_id().into_owned(),
+        None => d.message().property(prop::UNIQ_KEY).unwrap_or("").to_string(),
+    }
+}
+
+fn offset_msg_id(d: &MessageData) -> String {
+    d.ext.as_ref().map(|e| e.offset_msg_id()).unwrap_or_default()
+}
+
+fn store_host(d: &MessageData) -> String {
+    d.ext.as_ref().map(|e| e.store_host.to_string()).unwrap_or_default()
+}
+
+fn born_host(d: &MessageData) -> String {
+    d.ext.as_ref().map(|e| e.born_host.to_string()).unwrap_or_default()
+}
+
+fn properties(d: &MessageData) -> String {
+    crate::core::message::encode_properties(&d.message().properties)
+}
+
 #[no_mangle]
 pub extern "C" fn GetMessageTopic(msgExt: *mut CMessageExt) -> *const c_char {
     text("GetMessageTopic", msgExt, |d| {
@@ -68,10 +94,7 @@ pub extern "C" fn GetMessageProperty(msgExt: *mut CMessageExt, key: *const c_cha
 #[no_mangle]
 pub extern "C" fn GetMessageId(msgExt: *mut CMessageExt) -> *const c_char {
     text("GetMessageId", msgExt, |d| {
-        let id = match &d.ext {
-            Some(e) => e.msg_id().into_owned(),
-            None => d.message().property(prop::UNIQ_KEY).unwrap_or("").to_string(),
-        };
+        let id = msg_id(d);
         d.c_text("msgId", &id)
     })
 }
@@ -125,7 +148,7 @@ pub extern "C" fn GetMessagePreparedTransactionOffset(msgExt: *mut CMessageExt) 
 #[no_mangle]
 pub extern "C" fn GetMessageStoreHost(msgExt: *mut CMessageExt) -> *const c_char {
     text("GetMessageStoreHost", msgExt, |d| {
-        let host = d.ext.as_ref().map(|e| e.store_host.to_string()).unwrap_or_default();
+        let host = store_host(d);
         d.c_text("storeHost", &host)
     })
 }
@@ -134,7 +157,7 @@ pub extern "C" fn GetMessageStoreHost(msgExt: *mut CMessageExt) -> *const c_char
 #[no_mangle]
 pub extern "C" fn GetMessageBornHost(msgExt: *mut CMessageExt) -> *const c_char {
     text("GetMessageBornHost", msgExt, |d| {
-        let host = d.ext.as_ref().map(|e| e.born_host.to_string()).unwrap_or_default();
+        let host = born_host(d);
         d.c_text("bornHost", &host)
     })
 }
@@ -143,7 +166,7 @@ pub extern "C" fn GetMessageBornHost(msgExt: *mut CMessageExt) -> *const c_char 
 #[no_mangle]
 pub extern "C" fn GetMessageProperties(msgExt: *mut CMessageExt) -> *const c_char {
     text("GetMessageProperties", msgExt, |d| {
-        let all = crate::core::message::encode_properties(&d.message().properties);
+        let all = properties(d);
         d.c_text("properties", &all)
     })
 }
@@ -153,7 +176,7 @@ pub extern "C" fn GetMessageProperties(msgExt: *mut CMessageExt) -> *const c_cha
 #[no_mangle]
 pub extern "C" fn GetMessageOffsetMsgId(msgExt: *mut CMessageExt) -> *const c_char {
     text("GetMessageOffsetMsgId", msgExt, |d| {
-        let id = d.ext.as_ref().map(|e| e.offset_msg_id()).unwrap_or_default();
+        let id = offset_msg_id(d);
         d.c_text("offsetMsgId", &id)
     })
 }
@@ -196,17 +219,15 @@ pub extern "C" fn GetMessageExtFields(msgExt: *mut CMessageExt, fields: *mut CMe
         super::non_null(msgExt, "msgExt", F, super::common::status::NULL_POINTER)?;
         let out = with_message(F, as_msg(msgExt), None, |d| {
             let ext = d.ext.clone();
-            let (topic, properties) = (d.message().topic.clone(), crate::core::message::encode_properties(&d.message().properties));
+            // read first: c_text borrows `d` mutably
+            let (topic, all, id, offset_id, born, store) =
+                (d.message().topic.clone(), properties(d), msg_id(d), offset_msg_id(d), born_host(d), store_host(d));
             let topic = d.c_text("topic", &topic);
-            let properties = d.c_text("properties", &properties);
-            let id = match &ext {
-                Some(e) => e.msg_id().into_owned(),
-                None => d.message().property(prop::UNIQ_KEY).unwrap_or("").to_string(),
-            };
+            let properties = d.c_text("properties", &all);
             let msg_id = d.c_text("msgId", &id);
-            let offset_id = d.c_text("offsetMsgId", &ext.as_ref().map(|e| e.offset_msg_id()).unwrap_or_default());
-            let born = d.c_text("bornHost", &ext.as_ref().map(|e| e.born_host.to_string()).unwrap_or_default());
-            let store = d.c_text("storeHost", &ext.as_ref().map(|e| e.store_host.to_string()).unwrap_or_default());
+            let offset_id = d.c_text("offsetMsgId", &offset_id);
+            let born = d.c_text("bornHost", &born);
+            let store = d.c_text("storeHost", &store);
             let body = &d.message().body;
             let e = ext.as_deref();
             Some(CMessageExtFields {
