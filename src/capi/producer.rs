@@ -680,9 +680,6 @@ pub extern "C" fn SendMessageSyncEx(
     let target = unsafe { queue.as_ref() }.map(CMessageQueue::queue);
     let timeout = (timeoutMillis > 0).then(|| Duration::from_millis(timeoutMillis as u64));
     sync_send_into("SendMessageSyncEx", PRODUCER_SEND_SYNC_FAILED, producer, msg, result, CSendResultEx::from_result, |p, m| {
-        if m.property(crate::core::schedule::CANCEL_SCHEDULED_MSG).is_some() && target.is_none() {
-            return p.send(m);
-        }
         p.send_to(m, target.as_ref(), timeout)
     })
 }

@@ -276,13 +276,17 @@ impl Producer {
         self.queues_blocking(topic)
     }
 
+    /// The topic's writable queues from the route cache, if it has any.
+    fn cached_queues(&self, topic: &str) -> Option<(Arc<TopicRouteData>, Vec<MessageQueue>)> {
+        let route = self.client.cached_route(topic)?;
+        let queues = route.write_queues(topic);
+        (!queues.is_empty()).then_some((route, queues))
+    }
+
     /// `queues_blocking` with a lookup bounded by `timeout`.
     fn queues_within(&self, topic: &str, timeout: Duration) -> Result<(Arc<TopicRouteData>, Vec<MessageQueue>)> {
-        if let Some(route) = self.client.cached_route(topic) {
-            let queues = route.write_queues(topic);
-            if !queues.is_empty() {
-                return Ok((route, queues));
-            }
+        if let Some(cached) = self.cached_queues(topic) {
+            return Ok(cached);
         }
         // The timer is made inside the runtime (block_on), not on the host thread.
         match super::runtime::block_on(async { tokio::time::timeout(timeout, self.write_queues(topic)).await })? {
@@ -293,11 +297,8 @@ impl Producer {
 
     /// The topic's writable queues, from the cache or (on a miss) a lookup.
     pub(super) fn queues_blocking(&self, topic: &str) -> Result<(Arc<TopicRouteData>, Vec<MessageQueue>)> {
-        if let Some(route) = self.client.cached_route(topic) {
-            let queues = route.write_queues(topic);
-            if !queues.is_empty() {
-                return Ok((route, queues));
-            }
+        if let Some(cached) = self.cached_queues(topic) {
+            return Ok(cached);
         }
         super::runtime::block_on(self.write_queues(topic))?
     }
@@ -312,17 +313,7 @@ impl Producer {
     /// Synchronous send on the calling thread: up to `sync_attempts` attempts over the topic's
     /// queues, moving to another broker after a failure, within the send timeout overall.
     pub fn send(&self, msg: &mut Message) -> Result<SendResult> {
-        self.check_running()?;
-        if msg.property(super::schedule::CANCEL_SCHEDULED_MSG).is_some() {
-            return self.cancel_scheduled(msg);
-        }
-        let started = Instant::now();
-        let p = self.prepare(msg)?;
-        // The route lookup counts against the send timeout (a silent name server must not
-        // stretch the send beyond it).
-        let timeout = self.config.send_timeout;
-        let (route, queues) = self.queues_within(&p.topic, timeout)?;
-        self.send_with_retries(&route, &p, &queues, timeout.saturating_sub(started.elapsed()))
+        self.send_to(msg, None, None)
     }
 
     fn send_with_retries(&self, route: &TopicRouteData, p: &Prepared, queues: &[MessageQueue], timeout: Duration) -> Result<SendResult> {
@@ -383,9 +374,13 @@ impl Producer {
 
     /// A synchronous send within `timeout` (`None`: the send timeout). To the given queue only
     /// (the caller chose it, e.g. by the message's sharding key): up to `sync_attempts` attempts
-    /// on that queue, so that messages of one key never move to another queue; else as `send`.
+    /// on that queue, so that messages of one key never move to another queue; else as `send`
+    /// (a cancellation of a scheduled message included).
     pub fn send_to(&self, msg: &mut Message, queue: Option<&MessageQueue>, timeout: Option<Duration>) -> Result<SendResult> {
         self.check_running()?;
+        if queue.is_none() && msg.property(super::schedule::CANCEL_SCHEDULED_MSG).is_some() {
+            return self.cancel_scheduled(msg);
+        }
         let timeout = timeout.unwrap_or(self.config.send_timeout);
         let started = Instant::now();
         let p = self.prepare(msg)?;
