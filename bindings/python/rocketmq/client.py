@@ -288,17 +288,19 @@ class _FailureLog(object):
 _failures = _FailureLog()
 
 
-def _report_failure(what: str, message_id: str, error: Optional[BaseException], result: Any = None) -> None:
+def _report_failure(what: str, message_id: str, answer: IntEnum, error: Optional[BaseException],
+                    result: Any = None) -> None:
+    """Logs a callback that raised (``error``) or returned something other than a member of
+    ``answer``'s enum (``result``); ``answer`` is what the library was told instead."""
     first = _failures.first_time((what, message_id))
     if error is not None:
         if first:
-            _log.error('%s raised for message %s; it will be retried later', what, message_id, exc_info=error)
+            _log.error('%s raised for message %s; answered %s', what, message_id, answer.name, exc_info=error)
         else:
             _log.warning('%s raised again for message %s: %r', what, message_id, error)
     elif first:
         _log.warning('%s returned %r for message %s, which is not a %s; treated as %s', what, result,
-                     message_id, 'ConsumeStatus' if 'consume' in what else 'TransactionStatus',
-                     'RECONSUME_LATER' if 'consume' in what else 'UNKNOWN')
+                     message_id, type(answer).__name__, answer.name)
 
 
 def _message_id(message: ReceivedMessage) -> str:
@@ -606,11 +608,11 @@ def _transaction_verdict(what, function, *args) -> int:
     try:
         result = function(*args)
     except Exception as e:
-        _report_failure(what, _message_id(message), e)
+        _report_failure(what, _message_id(message), TransactionStatus.UNKNOWN, e)
         return TransactionStatus.UNKNOWN
     if result in (TransactionStatus.COMMIT, TransactionStatus.ROLLBACK, TransactionStatus.UNKNOWN):
         return int(result)
-    _report_failure(what, _message_id(message), None, result)
+    _report_failure(what, _message_id(message), TransactionStatus.UNKNOWN, None, result)
     return TransactionStatus.UNKNOWN
 
 
@@ -706,12 +708,12 @@ def _consume_trampoline(callbacks):
         try:
             result = callback(message)
         except Exception as e:
-            _report_failure('consume callback', _message_id(message), e)
+            _report_failure('consume callback', _message_id(message), ConsumeStatus.RECONSUME_LATER, e)
             return 1
         if result == 0:  # ConsumeStatus.CONSUME_SUCCESS
             return 0
         if result != 1:  # not ConsumeStatus.RECONSUME_LATER either
-            _report_failure('consume callback', _message_id(message), None, result)
+            _report_failure('consume callback', _message_id(message), ConsumeStatus.RECONSUME_LATER, None, result)
         return 1
 
     return on_message
