@@ -119,12 +119,16 @@ build_wheel() {
     echo "wheel: $py_wheel"
     [ -f "$py_wheel" ]
 }
+# have_wheel: the wheel step above built one (the binding suites need it).
+have_wheel() {
+    [ -f "$py_wheel" ] || { echo "no wheel: the step 'Python wheel (bindings/python)' failed" >&2; return 1; }
+}
 # python_suite upstream|binding [run.sh args...]: tests/python on one target (tests/python/target.py).
 python_suite() {
     local target=$1
     shift
     if [ "$target" = binding ]; then
-        [ -f "$py_wheel" ] || { echo "no wheel: the step 'Python wheel (bindings/python)' failed" >&2; return 1; }
+        have_wheel || return 1
         ROCKETMQ_PY_WHEEL=$py_wheel bash tests/python/run.sh --target binding "$@"
     else
         bash tests/python/run.sh --target upstream "$@"
@@ -222,7 +226,7 @@ if [ -n "${RMQ_TLS_NAMESRV_4:-}" ]; then
                  RMQ_TLS_CA="$RMQ_TLS_CA" RMQ_TLS_WRONG_CA="$RMQ_TLS_WRONG_CA")
 fi
 pybind_suite() {
-    [ -f "$py_wheel" ] || { echo "no wheel: the step 'Python wheel (bindings/python)' failed" >&2; return 1; }
+    have_wheel || return 1
     ROCKETMQ_PY_WHEEL=$py_wheel bash bindings/python/tests/run.sh
 }
 step "bindings/python tests (seed programs, features, wheel), Python 3.8 and newest" \
