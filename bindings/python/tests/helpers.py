@@ -13,6 +13,7 @@ Addresses come from the environment (see conftest.py for the fixtures built on t
 
 Nothing here sleeps and hopes: every wait polls a condition against a deadline.
 """
+import importlib.util
 import os
 import re
 import shutil
@@ -36,18 +37,17 @@ TOPIC_QUEUES = 8
 
 # ------------------------------------------------------------------------------ addresses
 
-def parse_namesrvs(raw):
-    """'label=addr;label=addr' -> [(label, addr), ...]; a bare address gets the label nsN
-    (the format of tests/python/namesrvs.py)."""
-    out = []
-    for i, item in enumerate(x.strip() for x in (raw or '').split(';')):
-        if not item:
-            continue
-        label, sep, addr = item.partition('=')
-        if not sep:
-            label, addr = 'ns%d' % i, item
-        out.append((label.strip(), addr.strip()))
-    return out
+def _namesrvs_module():
+    """tests/python/namesrvs.py, the one parser of the name-server lists both Python suites read."""
+    path = os.path.join(REPO, 'tests', 'python', 'namesrvs.py')
+    spec = importlib.util.spec_from_file_location('rocketmq_tests_namesrvs', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# 'label=addr;label=addr' -> [(label, addr), ...]; a bare address gets the label nsN
+parse_namesrvs = _namesrvs_module().parse
 
 
 def env(name):
