@@ -387,6 +387,9 @@ write_configs() { # $1 = 4|5
     echo "timerWheelEnable=true"
     echo "timerMaxDelaySec=31708800"
     echo "recallMessageEnable=true"
+    # Message trace tests: the broker creates RMQ_SYS_TRACE_TOPIC (1 queue) at startup, as
+    # auto-creation is off here.
+    echo "traceTopicEnable=true"
   } >"$d/broker.conf"
   if [[ -n "$PROFILE" ]]; then
     # A request that waited 200 ms (the default) in the broker's send queue is refused with
