@@ -42,6 +42,9 @@ _log = logging.getLogger('rocketmq')
 
 # hot paths bind their C functions once
 _send_message_sync = dll.SendMessageSync
+_create_message = dll.CreateMessage
+_set_byte_body = dll.SetByteMessageBody
+_destroy_message = dll.DestroyMessage
 _body_pointer = ffi.body_pointer
 _body_text = dll.GetMessageBody
 _body_length = dll.GetMessageBodyLength
@@ -105,13 +108,23 @@ def _send_result(c_result: _CSendResult) -> SendResult:
 class Message(object):
     """A message to send. The same Message may be sent more than once."""
 
+    # A Message per send is the common case: its three native calls are bound once and made
+    # with as little Python around them as possible (bench/RESULTS.md, Python sections).
     def __init__(self, topic: Text):
-        self._handle = dll.CreateMessage(_to_bytes(topic))
+        self._handle = _create_message(topic.encode('utf-8') if isinstance(topic, str) else topic)
 
-    def __del__(self):
-        handle, self._handle = getattr(self, '_handle', None), None
+    def __del__(self, _destroy_message=_destroy_message):
+        # bound as a default: module globals may be gone when this runs at interpreter exit
+        try:
+            handle = self._handle
+        except AttributeError:  # __init__ raised
+            return
         if handle:
-            _destroy(dll.DestroyMessage, handle)
+            self._handle = None
+            try:
+                _destroy_message(handle)
+            except Exception:
+                pass
 
     @property
     def _as_parameter_(self):
@@ -128,11 +141,13 @@ class Message(object):
 
     def set_body(self, body: Text) -> None:
         """The body, text (sent as UTF-8) or bytes; bytes may hold NUL bytes."""
-        data = body if type(body) is bytes else _to_bytes(body)
+        data = body.encode('utf-8') if isinstance(body, str) else body
         if data is None:
             ffi_check(dll.SetMessageBody(self._handle, None))
-        else:
-            ffi_check(dll.SetByteMessageBody(self._handle, data, len(data)))
+            return
+        status = _set_byte_body(self._handle, data, len(data))
+        if status:
+            ffi_check(status)
 
     def set_property(self, key: Text, value: Text) -> None:
         ffi_check(dll.SetMessageProperty(self._handle, _to_bytes(key), _to_bytes(value)))
