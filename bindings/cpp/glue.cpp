@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: Apache-2.0
+// Part of librocketmq-rust: conversions and errors shared by the C++ client classes.
+#include "glue.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cstdlib>
+#include <map>
+#include <thread>
+
+
+namespace rmqcpp {
+
+std::string last_error() {
+  const char* text = GetLatestErrorMessage();
+  return text ? text : "";
+}
+
+void throw_client_error(const std::string& text, int code) { THROW_MQEXCEPTION(rocketmq::MQClientException, text, code); }
+
+void throw_send_error(const std::string& text, int code) { THROW_MQEXCEPTION(rocketmq::MQException, text, code); }
+
+void check_client(int status) {
+  if (status != 0) throw_client_error(last_error());
+}
+
+void check_send(int status) {
+  if (status != 0) throw_send_error(last_error());
+}
+
+CMessageHandle::CMessageHandle(const rocketmq::MQMessage& msg) : handle_(CreateMessage(msg.getTopic().c_str())) {
+  if (handle_ == NULL) throw_send_error(last_error());
+  const std::string& body = msg.getBody();
+  SetByteMessageBody(handle_, body.data(), static_cast<int>(body.size()));
+  const std::map<std::string, std::string> properties = msg.getProperties();
+  for (std::map<std::string, std::string>::const_iterator it = properties.begin(); it != properties.end(); ++it) {
+    SetMessageProperty(handle_, it->first.c_str(), it->second.c_str());
+  }
+}
+
+CMessageHandle::~CMessageHandle() { DestroyMessage(handle_); }
+
+void CMessageHandle::copy_back(rocketmq::MQMessage& msg) const {
+  const std::string& key = rocketmq::MQMessage::PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX;
+  const char* id = GetOriginMessageProperty(handle_, key.c_str());
+  if (id != NULL && *id != '\0') msg.setProperty(key, id);
+}
+
+namespace {
+
+// "host:port" (IPv4) into a sockaddr_in; left zero when it does not parse.
+sockaddr host_address(const char* text) {
+  sockaddr address;
+  memset(&address, 0, sizeof address);
+  if (text == NULL) return address;
+  std::string host(text);
+  std::string::size_type colon = host.rfind(':');
+  int port = 0;
+  if (colon != std::string::npos) {
+    port = atoi(host.c_str() + colon + 1);
+    host.erase(colon);
+  }
+  sockaddr_in* in = reinterpret_cast<sockaddr_in*>(&address);
+  if (inet_pton(AF_INET, host.c_str(), &in->sin_addr) == 1) {
+    in->sin_family = AF_INET;
+    in->sin_port = htons(static_cast<uint16_t>(port));
+  }
+  return address;
+}
+
+// "key\001value\002" pairs, as GetMessageExtFields gives them.
+std::map<std::string, std::string> parse_properties(const char* text) {
+  std::map<std::string, std::string> properties;
+  if (text == NULL) return properties;
+  const char* p = text;
+  while (*p != '\0') {
+    const char* key_end = strchr(p, '\001');
+    if (key_end == NULL) break;
+    const char* value_end = strchr(key_end + 1, '\002');
+    if (value_end == NULL) value_end = key_end + 1 + strlen(key_end + 1);
+    properties[std::string(p, key_end)] = std::string(key_end + 1, value_end);
+    p = *value_end == '\0' ? value_end : value_end + 1;
+  }
+  return properties;
+}
+
+}  // namespace
+
+void read_message(CMessageExt* handle, rocketmq::MQMessageExt& msg) {
+  CMessageExtFields f;
+  memset(&f, 0, sizeof f);
+  GetMessageExtFields(handle, &f);
+  msg.setTopic(f.topic ? f.topic : "");
+  msg.setBody(f.body ? f.body : "", f.bodyLength);
+  std::map<std::string, std::string> properties = parse_properties(f.properties);
+  msg.setProperties(properties);
+  msg.setFlag(f.flag);
+  msg.setSysFlag(f.sysFlag);
+  msg.setMsgId(f.msgId ? f.msgId : "");
+  msg.setOffsetMsgId(f.offsetMsgId ? f.offsetMsgId : "");
+  msg.setBornHost(host_address(f.bornHost));
+  msg.setStoreHost(host_address(f.storeHost));
+  msg.setQueueId(f.queueId);
+  msg.setStoreSize(f.storeSize);
+  msg.setReconsumeTimes(f.reconsumeTimes);
+  msg.setBodyCRC(f.bodyCRC);
+  msg.setQueueOffset(f.queueOffset);
+  msg.setCommitLogOffset(f.commitLogOffset);
+  msg.setBornTimestamp(f.bornTimestamp);
+  msg.setStoreTimestamp(f.storeTimestamp);
+  msg.setPreparedTransactionOffset(f.preparedTransactionOffset);
+}
+
+rocketmq::SendResult send_result_of(const CSendResultEx& r) {
+  rocketmq::MQMessageQueue mq(r.topic, r.brokerName, r.queueId);
+  rocketmq::SendResult result(static_cast<rocketmq::SendStatus>(r.sendStatus), r.msgId, r.offsetMsgId, mq, r.offset);
+  result.setTransactionId(r.transactionId);
+  return result;
+}
+
+CMessageQueue c_queue_of(const rocketmq::MQMessageQueue& mq) {
+  CMessageQueue q;
+  memset(&q, 0, sizeof q);
+  strncpy(q.topic, mq.getTopic().c_str(), sizeof q.topic - 1);
+  strncpy(q.brokerName, mq.getBrokerName().c_str(), sizeof q.brokerName - 1);
+  q.queueId = mq.getQueueId();
+  return q;
+}
+
+rocketmq::MQMessageQueue queue_of(const CMessageQueue& q) { return rocketmq::MQMessageQueue(q.topic, q.brokerName, q.queueId); }
+
+std::vector<rocketmq::MQMessageQueue> take_queues(CMessageQueue* queues, int size, int (*release)(CMessageQueue*)) {
+  std::vector<rocketmq::MQMessageQueue> out;
+  for (int i = 0; i < size; ++i) out.push_back(queue_of(queues[i]));
+  if (queues != NULL) release(queues);
+  return out;
+}
+
+ClientSettings::ClientSettings(const std::string& group)
+    : groupName(group),
+      instanceName("DEFAULT"),
+      logLevel(rocketmq::eLOG_LEVEL_INFO),
+      messageTrace(false),
+      enableSsl(false),
+      tcpTransportPullThreadNum(static_cast<int>(std::thread::hardware_concurrency())),
+      tcpTransportConnectTimeout(3000),
+      tcpTransportTryLockTimeoutSeconds(3) {
+  const char* namesrv = getenv("NAMESRV_ADDR");
+  if (namesrv != NULL) namesrvAddr = namesrv;
+}
+
+std::string version_text() { return "CPP CORE VERSION: 2.2.0, BUILD TIME: 17:30:34 03-26-2020"; }
+
+}  // namespace rmqcpp

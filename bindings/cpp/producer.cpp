@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: Apache-2.0
+// Part of librocketmq-rust: DefaultMQProducer over CProducer (SendMessageSyncEx,
+// SendMessageAsyncEx, SendMessageOneway*, SendBatchMessageEx, FetchProducerMessageQueues).
+#include "DefaultMQProducer.h"
+
+#include <algorithm>
+
+#include "client_ops.h"
+#include "glue.h"
+
+namespace rocketmq {
+
+class DefaultMQProducerImpl {
+ public:
+  explicit DefaultMQProducerImpl(const std::string& group)
+      : client(CreateProducer(group.c_str()), rmqcpp::producer_ops(), group),
+        sendMsgTimeout(3000),
+        compressMsgBodyOverHowmuch(4096),
+        compressLevel(5),
+        maxMessageSize(1024 * 128),
+        retryTimes(5),
+        retryTimes4Async(1) {}
+  ~DefaultMQProducerImpl() { DestroyProducer(client.handle); }
+
+  rmqcpp::Client<CProducer> client;
+  int sendMsgTimeout;
+  int compressMsgBodyOverHowmuch;
+  int compressLevel;
+  int maxMessageSize;
+  int retryTimes;
+  int retryTimes4Async;
+};
+
+namespace {
+
+std::string group_or_default(const std::string& group) { return group.empty() ? "DEFAULT_PRODUCER" : group; }
+
+// The queue a selector picks among the topic's writable queues (in the library's route order).
+MQMessageQueue select_queue(CProducer* producer, const MQMessage& msg, MessageQueueSelector* selector, void* arg) {
+  if (selector == NULL) rmqcpp::throw_send_error("the message queue selector is null");
+  CMessageQueue* queues = NULL;
+  int size = 0;
+  rmqcpp::check_send(FetchProducerMessageQueues(producer, msg.getTopic().c_str(), &queues, &size));
+  std::vector<MQMessageQueue> mqs = rmqcpp::take_queues(queues, size, ReleaseProducerMessageQueues);
+  return selector->select(mqs, msg, arg);
+}
+
+SendResult send_sync(CProducer* producer, MQMessage& msg, const MQMessageQueue* mq) {
+  rmqcpp::CMessageHandle c(msg);
+  CSendResultEx result;
+  CMessageQueue queue;
+  if (mq != NULL) queue = rmqcpp::c_queue_of(*mq);
+  int status = SendMessageSyncEx(producer, c.get(), mq ? &queue : NULL, 0, &result);
+  c.copy_back(msg);
+  rmqcpp::check_send(status);
+  return rmqcpp::send_result_of(result);
+}
+
+// Runs the program's callback once per send, on the library's callback thread; an
+// auto-delete callback is deleted after it ran. Nothing thrown escapes into the library.
+void finish_async_send(int status, const CSendResultEx* result, const char* errorText, void* userData) {
+  SendCallback* callback = static_cast<SendCallback*>(userData);
+  if (callback == NULL) return;
+  try {
+    if (status == 0 && result != NULL) {
+      SendResult sent = rmqcpp::send_result_of(*result);
+      callback->onSuccess(sent);
+    } else {
+      MQException e(errorText ? errorText : "send failed", -1, __FILE__, __LINE__);
+      callback->onException(e);
+    }
+  } catch (...) {
+  }
+  try {
+    if (callback->getSendCallbackType() == autoDeleteSendCallback) delete callback;
+  } catch (...) {
+  }
+}
+
+void send_async(CProducer* producer, MQMessage& msg, const MQMessageQueue* mq, SendCallback* callback) {
+  rmqcpp::CMessageHandle c(msg);
+  CMessageQueue queue;
+  if (mq != NULL) queue = rmqcpp::c_queue_of(*mq);
+  int status = SendMessageAsyncEx(producer, c.get(), mq ? &queue : NULL, finish_async_send, callback);
+  c.copy_back(msg);
+  if (status != 0) {
+    // The callback will not run: an auto-delete one is the library's to delete all the same.
+    std::string text = rmqcpp::last_error();
+    if (callback != NULL && callback->getSendCallbackType() == autoDeleteSendCallback) delete callback;
+    rmqcpp::throw_send_error(text);
+  }
+}
+
+// SendMessageOnewayOrderly's selector: the index of the wanted queue in the route's list.
+struct OnewayTarget {
+  std::vector<MQMessageQueue> queues;
+  MQMessageQueue wanted;
+};
+
+int index_of_target(int size, CMessage*, void* arg) {
+  const OnewayTarget* target = static_cast<const OnewayTarget*>(arg);
+  std::vector<MQMessageQueue>::const_iterator it = std::find(target->queues.begin(), target->queues.end(), target->wanted);
+  int index = static_cast<int>(it - target->queues.begin());
+  return index < size ? index : -1;
+}
+
+void send_oneway_to(CProducer* producer, MQMessage& msg, const MQMessageQueue& mq) {
+  OnewayTarget target;
+  target.wanted = mq;
+  CMessageQueue* queues = NULL;
+  int size = 0;
+  rmqcpp::check_send(FetchProducerMessageQueues(producer, mq.getTopic().c_str(), &queues, &size));
+  target.queues = rmqcpp::take_queues(queues, size, ReleaseProducerMessageQueues);
+  rmqcpp::CMessageHandle c(msg);
+  int status = SendMessageOnewayOrderly(producer, c.get(), index_of_target, &target);
+  c.copy_back(msg);
+  rmqcpp::check_send(status);
+}
+
+}  // namespace
+
+DefaultMQProducer::DefaultMQProducer(const std::string& groupname)
+    : impl(new DefaultMQProducerImpl(group_or_default(groupname))) {}
+
+DefaultMQProducer::~DefaultMQProducer() { delete impl; }
+
+void DefaultMQProducer::start() { rmqcpp::check_client(StartProducer(impl->client.handle)); }
+
+void DefaultMQProducer::shutdown() { ShutdownProducer(impl->client.handle); }
+
+std::string DefaultMQProducer::version() { return rmqcpp::version_text(); }
+
+SendResult DefaultMQProducer::send(MQMessage& msg, bool) { return send_sync(impl->client.handle, msg, NULL); }
+
+SendResult DefaultMQProducer::send(MQMessage& msg, const MQMessageQueue& mq) {
+  return send_sync(impl->client.handle, msg, &mq);
+}
+
+SendResult DefaultMQProducer::send(MQMessage& msg, MessageQueueSelector* selector, void* arg) {
+  MQMessageQueue mq = select_queue(impl->client.handle, msg, selector, arg);
+  return send_sync(impl->client.handle, msg, &mq);
+}
+
+SendResult DefaultMQProducer::send(MQMessage& msg, MessageQueueSelector* selector, void* arg, int, bool) {
+  MQMessageQueue mq = select_queue(impl->client.handle, msg, selector, arg);
+  return send_sync(impl->client.handle, msg, &mq);
+}
+
+SendResult DefaultMQProducer::send(std::vector<MQMessage>& msgs) {
+  if (msgs.empty()) rmqcpp::throw_send_error("msgs need one message at least");
+  CBatchMessage* batch = CreateBatchMessage();
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    rmqcpp::CMessageHandle c(msgs[i]);
+    AddMessage(batch, c.get());
+  }
+  CSendResultEx result;
+  int status = SendBatchMessageEx(impl->client.handle, batch, &result);
+  DestroyBatchMessage(batch);
+  rmqcpp::check_send(status);
+  return rmqcpp::send_result_of(result);
+}
+
+SendResult DefaultMQProducer::send(std::vector<MQMessage>&, const MQMessageQueue&) {
+  rmqcpp::throw_send_error("sending a batch to a chosen queue is not supported by this library");
+}
+
+void DefaultMQProducer::send(MQMessage& msg, SendCallback* pSendCallback, bool) {
+  send_async(impl->client.handle, msg, NULL, pSendCallback);
+}
+
+void DefaultMQProducer::send(MQMessage& msg, const MQMessageQueue& mq, SendCallback* pSendCallback) {
+  send_async(impl->client.handle, msg, &mq, pSendCallback);
+}
+
+void DefaultMQProducer::send(MQMessage& msg, MessageQueueSelector* selector, void* arg, SendCallback* pSendCallback) {
+  MQMessageQueue mq = select_queue(impl->client.handle, msg, selector, arg);
+  send_async(impl->client.handle, msg, &mq, pSendCallback);
+}
+
+void DefaultMQProducer::sendOneway(MQMessage& msg, bool) {
+  rmqcpp::CMessageHandle c(msg);
+  int status = SendMessageOneway(impl->client.handle, c.get());
+  c.copy_back(msg);
+  rmqcpp::check_send(status);
+}
+
+void DefaultMQProducer::sendOneway(MQMessage& msg, const MQMessageQueue& mq) { send_oneway_to(impl->client.handle, msg, mq); }
+
+void DefaultMQProducer::sendOneway(MQMessage& msg, MessageQueueSelector* selector, void* arg) {
+  send_oneway_to(impl->client.handle, msg, select_queue(impl->client.handle, msg, selector, arg));
+}
+
+RMQCPP_FORWARD_NAMES(DefaultMQProducer)
+RMQCPP_FORWARD_LOG_PATH(DefaultMQProducer)
+RMQCPP_FORWARD_SSL(DefaultMQProducer)
+RMQCPP_FORWARD_TRACE(DefaultMQProducer)
+RMQCPP_FORWARD_TRANSPORT(DefaultMQProducer)
+
+int DefaultMQProducer::getSendMsgTimeout() const { return impl->sendMsgTimeout; }
+
+void DefaultMQProducer::setSendMsgTimeout(int sendMsgTimeout) {
+  impl->sendMsgTimeout = sendMsgTimeout;
+  SetProducerSendMsgTimeout(impl->client.handle, sendMsgTimeout);
+}
+
+int DefaultMQProducer::getCompressMsgBodyOverHowmuch() const { return impl->compressMsgBodyOverHowmuch; }
+
+void DefaultMQProducer::setCompressMsgBodyOverHowmuch(int howmuch) {
+  impl->compressMsgBodyOverHowmuch = howmuch;
+  SetProducerCompressMsgBodyOverHowmuch(impl->client.handle, howmuch);
+}
+
+int DefaultMQProducer::getCompressLevel() const { return impl->compressLevel; }
+
+void DefaultMQProducer::setCompressLevel(int compressLevel) {
+  impl->compressLevel = compressLevel;
+  SetProducerCompressLevel(impl->client.handle, compressLevel);
+}
+
+int DefaultMQProducer::getMaxMessageSize() const { return impl->maxMessageSize; }
+
+void DefaultMQProducer::setMaxMessageSize(int maxMessageSize) {
+  impl->maxMessageSize = maxMessageSize;
+  SetProducerMaxMessageSize(impl->client.handle, maxMessageSize);
+}
+
+int DefaultMQProducer::getRetryTimes() const { return impl->retryTimes; }
+
+// 2.2.0 counts attempts (ignores <= 0, at most 15); the C API counts retries after the first.
+void DefaultMQProducer::setRetryTimes(int times) {
+  if (times <= 0) return;
+  impl->retryTimes = std::min(times, 15);
+  SetProducerRetryTimes(impl->client.handle, impl->retryTimes - 1);
+}
+
+int DefaultMQProducer::getRetryTimes4Async() const { return impl->retryTimes4Async; }
+
+// Kept for the getter: asynchronous sends are not retried here.
+void DefaultMQProducer::setRetryTimes4Async(int times) { impl->retryTimes4Async = times <= 0 ? 1 : std::min(times, 15); }
+
+}  // namespace rocketmq

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: Apache-2.0
+// Part of librocketmq-rust: DefaultMQPullConsumer over CPullConsumer (FetchSubscriptionMessageQueues,
+// Pull). Consume offsets are kept in the process (the C API has no offset store).
+#include "DefaultMQPullConsumer.h"
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "client_ops.h"
+#include "glue.h"
+
+namespace rocketmq {
+
+class DefaultMQPullConsumerImpl {
+ public:
+  explicit DefaultMQPullConsumerImpl(const std::string& group)
+      : client(CreatePullConsumer(group.c_str()), rmqcpp::pull_consumer_ops(), group), asyncPulls(0) {}
+  ~DefaultMQPullConsumerImpl() {
+    wait_for_async_pulls();
+    DestroyPullConsumer(client.handle);
+  }
+
+  // Asynchronous pulls run on threads of their own; shutdown and destruction wait for them.
+  void begin_async_pull() {
+    std::lock_guard<std::mutex> lock(mutex);
+    ++asyncPulls;
+  }
+  void end_async_pull() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (--asyncPulls == 0) idle.notify_all();
+  }
+  void wait_for_async_pulls() {
+    std::unique_lock<std::mutex> lock(mutex);
+    while (asyncPulls > 0) idle.wait(lock);
+  }
+
+  rmqcpp::Client<CPullConsumer> client;
+  std::mutex mutex;
+  std::condition_variable idle;
+  int asyncPulls;
+  std::map<MQMessageQueue, int64> offsets;
+  std::map<std::string, MQueueListener*> queueListeners;
+};
+
+namespace {
+
+void check_pull_arguments(int64 offset, int maxNums) {
+  if (offset < 0) rmqcpp::throw_client_error("offset < 0");
+  if (maxNums <= 0) rmqcpp::throw_client_error("maxNums <= 0");
+}
+
+// A pull never throws for the network: a failed one is BROKER_TIMEOUT, as in 2.2.0.
+PullResult pull_once(CPullConsumer* consumer, const MQMessageQueue& mq, const std::string& expression, int64 offset, int maxNums) {
+  CMessageQueue queue = rmqcpp::c_queue_of(mq);
+  CPullResult pulled = Pull(consumer, &queue, expression.c_str(), offset, maxNums);
+  PullResult result(static_cast<PullStatus>(pulled.pullStatus), pulled.nextBeginOffset, pulled.minOffset, pulled.maxOffset);
+  result.msgFoundList.resize(pulled.size > 0 ? pulled.size : 0);
+  for (int i = 0; i < pulled.size; ++i) rmqcpp::read_message(pulled.msgFoundList[i], result.msgFoundList[i]);
+  ReleasePullResult(pulled);
+  return result;
+}
+
+void pull_async(DefaultMQPullConsumerImpl* impl,
+                const MQMessageQueue& mq,
+                const std::string& expression,
+                int64 offset,
+                int maxNums,
+                PullCallback* callback) {
+  check_pull_arguments(offset, maxNums);
+  if (callback == NULL) rmqcpp::throw_client_error("pPullCallback is null");
+  impl->begin_async_pull();
+  try {
+    std::thread([=]() {
+      try {
+        MQMessageQueue queue(mq);
+        PullResult result = pull_once(impl->client.handle, queue, expression, offset, maxNums);
+        callback->onSuccess(queue, result, false);
+      } catch (...) {
+      }
+      impl->end_async_pull();
+    }).detach();
+  } catch (...) {
+    impl->end_async_pull();
+    throw;
+  }
+}
+
+}  // namespace
+
+DefaultMQPullConsumer::DefaultMQPullConsumer(const std::string& groupname)
+    : impl(new DefaultMQPullConsumerImpl(groupname.empty() ? "DEFAULT_CONSUMER" : groupname)) {}
+
+DefaultMQPullConsumer::~DefaultMQPullConsumer() { delete impl; }
+
+void DefaultMQPullConsumer::start() {
+  if (impl->client.settings.groupName == "DEFAULT_CONSUMER") {
+    rmqcpp::throw_client_error("consumerGroup can not equal DEFAULT_CONSUMER");
+  }
+  rmqcpp::check_client(StartPullConsumer(impl->client.handle));
+}
+
+void DefaultMQPullConsumer::shutdown() {
+  impl->wait_for_async_pulls();
+  ShutdownPullConsumer(impl->client.handle);
+}
+
+std::string DefaultMQPullConsumer::version() { return rmqcpp::version_text(); }
+
+RMQCPP_FORWARD_NAMES(DefaultMQPullConsumer)
+RMQCPP_FORWARD_LOG_PATH(DefaultMQPullConsumer)
+RMQCPP_FORWARD_SSL(DefaultMQPullConsumer)
+
+void DefaultMQPullConsumer::fetchSubscribeMessageQueues(const std::string& topic, std::vector<MQMessageQueue>& mqs) {
+  mqs.clear();
+  CMessageQueue* queues = NULL;
+  int size = 0;
+  if (FetchSubscriptionMessageQueues(impl->client.handle, topic.c_str(), &queues, &size) != 0) return;
+  mqs = rmqcpp::take_queues(queues, size, ReleaseSubscriptionMessageQueue);
+}
+
+PullResult DefaultMQPullConsumer::pull(const MQMessageQueue& mq, const std::string& subExpression, int64 offset, int maxNums) {
+  check_pull_arguments(offset, maxNums);
+  return pull_once(impl->client.handle, mq, subExpression, offset, maxNums);
+}
+
+void DefaultMQPullConsumer::pull(const MQMessageQueue& mq,
+                                 const std::string& subExpression,
+                                 int64 offset,
+                                 int maxNums,
+                                 PullCallback* pPullCallback) {
+  pull_async(impl, mq, subExpression, offset, maxNums, pPullCallback);
+}
+
+// The C API's pull does not ask the broker to hold the request: this returns at once too.
+PullResult DefaultMQPullConsumer::pullBlockIfNotFound(const MQMessageQueue& mq,
+                                                      const std::string& subExpression,
+                                                      int64 offset,
+                                                      int maxNums) {
+  return pull(mq, subExpression, offset, maxNums);
+}
+
+void DefaultMQPullConsumer::pullBlockIfNotFound(const MQMessageQueue& mq,
+                                                const std::string& subExpression,
+                                                int64 offset,
+                                                int maxNums,
+                                                PullCallback* pPullCallback) {
+  pull_async(impl, mq, subExpression, offset, maxNums, pPullCallback);
+}
+
+void DefaultMQPullConsumer::persistConsumerOffset() {}
+
+void DefaultMQPullConsumer::persistConsumerOffsetByResetOffset() {}
+
+void DefaultMQPullConsumer::persistConsumerOffset4PullConsumer(const MQMessageQueue&) {}
+
+void DefaultMQPullConsumer::updateTopicSubscribeInfo(const std::string&, std::vector<MQMessageQueue>&) {}
+
+ConsumeFromWhere DefaultMQPullConsumer::getConsumeFromWhere() { return CONSUME_FROM_LAST_OFFSET; }
+
+void DefaultMQPullConsumer::getSubscriptions(std::vector<SubscriptionData>&) {}
+
+void DefaultMQPullConsumer::updateConsumeOffset(const MQMessageQueue& mq, int64 offset) {
+  std::lock_guard<std::mutex> lock(impl->mutex);
+  impl->offsets[mq] = offset;
+}
+
+void DefaultMQPullConsumer::removeConsumeOffset(const MQMessageQueue& mq) {
+  std::lock_guard<std::mutex> lock(impl->mutex);
+  impl->offsets.erase(mq);
+}
+
+// -1 for a queue without an offset, as 2.2.0's store answers.
+int64 DefaultMQPullConsumer::fetchConsumeOffset(const MQMessageQueue& mq, bool) {
+  std::lock_guard<std::mutex> lock(impl->mutex);
+  std::map<MQMessageQueue, int64>::const_iterator it = impl->offsets.find(mq);
+  return it == impl->offsets.end() ? -1 : it->second;
+}
+
+void DefaultMQPullConsumer::registerMessageQueueListener(const std::string& topic, MQueueListener* pListener) {
+  std::lock_guard<std::mutex> lock(impl->mutex);
+  impl->queueListeners[topic] = pListener;
+}
+
+void DefaultMQPullConsumer::fetchMessageQueuesInBalance(const std::string&, std::vector<MQMessageQueue>) {}
+
+}  // namespace rocketmq

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: Apache-2.0
+// Part of librocketmq-rust: TransactionMQProducer over a CProducer from CreateTransactionProducer
+// (SendMessageTransactionEx; the broker's checks come back through the checker callback).
+#include "TransactionMQProducer.h"
+
+#include <algorithm>
+
+#include "client_ops.h"
+#include "glue.h"
+
+namespace rocketmq {
+
+class TransactionMQProducerImpl {
+ public:
+  explicit TransactionMQProducerImpl(const std::string& group)
+      : client(CreateTransactionProducer(group.c_str(), check_transaction, this), rmqcpp::producer_ops(), group),
+        sendMsgTimeout(3000),
+        compressMsgBodyOverHowmuch(4096),
+        compressLevel(5),
+        maxMessageSize(1024 * 128) {}
+  // Shut down before the listener goes: no check runs after DestroyProducer returns.
+  ~TransactionMQProducerImpl() { DestroyProducer(client.handle); }
+
+  rmqcpp::Client<CProducer> client;
+  std::shared_ptr<TransactionListener> listener;
+  int sendMsgTimeout;
+  int compressMsgBodyOverHowmuch;
+  int compressLevel;
+  int maxMessageSize;
+
+ private:
+  // The broker asks about a transaction: on the library's check thread.
+  static CTransactionStatus check_transaction(CProducer*, CMessageExt* msg, void* self) {
+    try {
+      std::shared_ptr<TransactionListener> listener = static_cast<TransactionMQProducerImpl*>(self)->listener;
+      if (!listener) return E_UNKNOWN_TRANSACTION;
+      MQMessageExt message;
+      rmqcpp::read_message(msg, message);
+      return static_cast<CTransactionStatus>(listener->checkLocalTransaction(message));
+    } catch (...) {
+      return E_UNKNOWN_TRANSACTION;
+    }
+  }
+};
+
+namespace {
+
+// One sendMessageInTransaction: the program's message and argument, and what its local
+// transaction answered (rollback when the half message was not stored and it never ran).
+struct LocalTransaction {
+  TransactionListener* listener;
+  MQMessage* msg;
+  void* arg;
+  LocalTransactionState state;
+};
+
+// Runs on the sending thread once the half message is stored; the program's message first
+// gets what the send set on it (UNIQ_KEY, TRAN_MSG, PGROUP), as in 2.2.0.
+CTransactionStatus execute_local_transaction(CProducer*, CMessage* sent, void* data) {
+  LocalTransaction* tx = static_cast<LocalTransaction*>(data);
+  try {
+    const std::string* keys[] = {&MQMessage::PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, &MQMessage::PROPERTY_TRANSACTION_PREPARED,
+                                 &MQMessage::PROPERTY_PRODUCER_GROUP};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; ++i) {
+      const char* value = GetOriginMessageProperty(sent, keys[i]->c_str());
+      if (value != NULL && *value != '\0') tx->msg->setProperty(*keys[i], value);
+    }
+    tx->msg->setTransactionId(tx->msg->getProperty(MQMessage::PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX));
+    tx->state = tx->listener->executeLocalTransaction(*tx->msg, tx->arg);
+  } catch (...) {
+    tx->state = UNKNOWN;
+  }
+  return static_cast<CTransactionStatus>(tx->state);
+}
+
+}  // namespace
+
+TransactionMQProducer::TransactionMQProducer(const std::string& producerGroup)
+    : impl(new TransactionMQProducerImpl(producerGroup.empty() ? "DEFAULT_PRODUCER" : producerGroup)) {}
+
+TransactionMQProducer::~TransactionMQProducer() { delete impl; }
+
+void TransactionMQProducer::start() { rmqcpp::check_client(StartProducer(impl->client.handle)); }
+
+void TransactionMQProducer::shutdown() { ShutdownProducer(impl->client.handle); }
+
+std::string TransactionMQProducer::version() { return rmqcpp::version_text(); }
+
+std::shared_ptr<TransactionListener> TransactionMQProducer::getTransactionListener() { return impl->listener; }
+
+void TransactionMQProducer::setTransactionListener(TransactionListener* listener) { impl->listener.reset(listener); }
+
+TransactionSendResult TransactionMQProducer::sendMessageInTransaction(MQMessage& msg, void* arg) {
+  std::shared_ptr<TransactionListener> listener = impl->listener;
+  if (!listener) rmqcpp::throw_client_error("transactionListener is null");
+  LocalTransaction tx = {listener.get(), &msg, arg, ROLLBACK_MESSAGE};
+  rmqcpp::CMessageHandle c(msg);
+  CSendResultEx result;
+  int status = SendMessageTransactionEx(impl->client.handle, c.get(), execute_local_transaction, &tx, &result);
+  c.copy_back(msg);
+  rmqcpp::check_client(status);
+  SendResult sent = rmqcpp::send_result_of(result);
+  TransactionSendResult out(sent.getSendStatus(), sent.getMsgId(), sent.getOffsetMsgId(), sent.getMessageQueue(),
+                            sent.getQueueOffset());
+  out.setTransactionId(msg.getTransactionId());
+  out.setLocalTransactionState(tx.state);
+  return out;
+}
+
+void TransactionMQProducer::checkTransactionState(const std::string&,
+                                                  const MQMessageExt&,
+                                                  long,
+                                                  long,
+                                                  const std::string&,
+                                                  const std::string&,
+                                                  const std::string&) {}
+
+RMQCPP_FORWARD_NAMES(TransactionMQProducer)
+RMQCPP_FORWARD_TRACE(TransactionMQProducer)
+RMQCPP_FORWARD_TRANSPORT(TransactionMQProducer)
+
+int TransactionMQProducer::getSendMsgTimeout() const { return impl->sendMsgTimeout; }
+
+void TransactionMQProducer::setSendMsgTimeout(int sendMsgTimeout) {
+  impl->sendMsgTimeout = sendMsgTimeout;
+  SetProducerSendMsgTimeout(impl->client.handle, sendMsgTimeout);
+}
+
+int TransactionMQProducer::getCompressMsgBodyOverHowmuch() const { return impl->compressMsgBodyOverHowmuch; }
+
+void TransactionMQProducer::setCompressMsgBodyOverHowmuch(int howmuch) {
+  impl->compressMsgBodyOverHowmuch = howmuch;
+  SetProducerCompressMsgBodyOverHowmuch(impl->client.handle, howmuch);
+}
+
+int TransactionMQProducer::getCompressLevel() const { return impl->compressLevel; }
+
+void TransactionMQProducer::setCompressLevel(int compressLevel) {
+  impl->compressLevel = compressLevel;
+  SetProducerCompressLevel(impl->client.handle, compressLevel);
+}
+
+int TransactionMQProducer::getMaxMessageSize() const { return impl->maxMessageSize; }
+
+void TransactionMQProducer::setMaxMessageSize(int maxMessageSize) {
+  impl->maxMessageSize = maxMessageSize;
+  SetProducerMaxMessageSize(impl->client.handle, maxMessageSize);
+}
+
+}  // namespace rocketmq
