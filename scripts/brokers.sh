@@ -41,6 +41,9 @@
 #                                           only where WHERE says: 4, 5, or a name server address
 #   scripts/brokers.sh admin 4|5|NAMESRV ARGS...
 #                                           run MQAdminStartup (adds -n <name server>)
+#   scripts/brokers.sh admin 4|5|NAMESRV --batch
+#                                           one MQAdminStartup command per stdin line, one JVM;
+#                                           each command's output follows a line "@@@ <command>"
 #   scripts/brokers.sh fetch [4|5|all]      only download the jars
 #
 # Environment:
@@ -965,6 +968,16 @@ cmd_admin() {
   shift
   (($#)) || die "usage: $0 admin 4|5|NAMESRV SUBCOMMAND [ARGS...]"
   fill_cache "$k"
+  if [[ "$1" == --batch ]]; then
+    # one JVM for many commands: each stdin line is a subcommand with its arguments (-n added);
+    # the output keeps AdminBatch's "@@@ <command>" line before each command's output
+    local line
+    while IFS= read -r line; do
+      [[ -n "${line// /}" ]] || continue
+      if [[ " $line " == *" -n "* ]]; then printf '%s\n' "$line"; else printf '%s -n %s\n' "$line" "$(namesrv_addr "$k")"; fi
+    done | run_admin_batch "$k"
+    return
+  fi
   local -a args=("$@")
   local a has_n=0
   for a in "${args[@]}"; do [[ "$a" == -n || "$a" == --namesrvAddr* ]] && has_n=1; done

@@ -8,6 +8,7 @@ use super::{c_str, Failure};
 use crate::core::client::{parse_namesrv_list, ClientConfig};
 use crate::core::signing::Credentials;
 use crate::core::tls;
+use crate::core::trace::{self, TraceConfig};
 use crate::core::Error;
 
 #[derive(Clone, Debug)]
@@ -19,6 +20,10 @@ pub struct ClientSettings {
     /// `Set*SslPropertyFile`; defaults to `ROCKETMQ_TLS_PROPERTY_FILE`, then the upstream default
     /// file. Empty: not set.
     pub ssl_property_file: String,
+    /// `Set*MessageTrace`; defaults to `ROCKETMQ_MESSAGE_TRACE` (off when unset, as 2.2.0).
+    pub trace: bool,
+    /// `Set*MessageTraceTopic`; empty: `ROCKETMQ_MESSAGE_TRACE_TOPIC`, else `RMQ_SYS_TRACE_TOPIC`.
+    pub trace_topic: String,
 }
 
 impl ClientSettings {
@@ -31,7 +36,20 @@ impl ClientSettings {
             namesrv_domain: String::new(),
             ssl: tls::enabled_by_env(),
             ssl_property_file: tls::property_file_from_env().unwrap_or_default(),
+            trace: trace::enabled_by_env(),
+            trace_topic: String::new(),
         }
+    }
+
+    /// Where trace records go when trace is on.
+    pub fn trace_config(&self) -> Option<TraceConfig> {
+        if !self.trace {
+            return None;
+        }
+        if self.trace_topic.trim().is_empty() {
+            return Some(TraceConfig::default());
+        }
+        Some(TraceConfig { topic: self.trace_topic.trim().to_string() })
     }
 
     pub fn set_namesrv(&mut self, list: &str) {

@@ -47,7 +47,6 @@ struct Settings {
     /// Producer options; its `client` part is filled from `client` at start.
     config: ProducerConfig,
     client: ClientSettings,
-    trace: bool,
 }
 
 struct State {
@@ -86,7 +85,7 @@ fn create(group: *const c_char, kind: Kind, function: &str, checker: (CLocalTran
     // SAFETY: NULL or a NUL-terminated string from the host.
     let group = unsafe { c_str(group, "groupId", function, std::ptr::null_mut())? };
     let config = ProducerConfig { group: if group.is_empty() { "DEFAULT_PRODUCER".into() } else { group }, ..Default::default() };
-    let settings = Settings { config, client: ClientSettings::new(), trace: false };
+    let settings = Settings { config, client: ClientSettings::new() };
     let h = CProducer {
         magic: LIVE,
         kind,
@@ -152,6 +151,7 @@ pub extern "C" fn StartProducer(producer: *mut CProducer) -> c_int {
         }
         let mut config = state.settings.config.clone();
         config.client = state.settings.client.resolve().map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;
+        config.trace = state.settings.client.trace_config();
         let p = Producer::start(config).map_err(|e| fail(PRODUCER_START_FAILED, format!("StartProducer: {e}")))?;
         if h.kind == Kind::Transaction {
             let checker = HostChecker { callback: h.checker.0, producer: producer as usize, user_data: h.checker.1 };
@@ -314,11 +314,13 @@ pub extern "C" fn SetProducerRetryTimes(producer: *mut CProducer, retryTimes: c_
     })
 }
 
-/// Stored; message trace is not produced yet.
+/// Message trace on (`OPEN`, 0) or off (anything else) from the next start; default off, or
+/// on when `ROCKETMQ_MESSAGE_TRACE=1` was set at creation. Sends write `Pub` records (and
+/// transactions `EndTransaction`) to the trace topic.
 #[no_mangle]
 pub extern "C" fn SetProducerMessageTrace(consumer: *mut CProducer, openTrace: CTraceModel) -> c_int {
     set("SetProducerMessageTrace", consumer, |s| {
-        s.trace = openTrace == TRACE_OPEN;
+        s.client.trace = openTrace == TRACE_OPEN;
         Ok(OK)
     })
 }

@@ -56,7 +56,6 @@ struct State {
     max_cache_mib: i32,
     max_consume_tps: i32,
     model: CMessageModel,
-    trace: bool,
     running: Option<Arc<PushConsumer>>,
 }
 
@@ -113,7 +112,6 @@ pub extern "C" fn CreatePushConsumer(groupId: *const c_char) -> *mut CPushConsum
             max_cache_mib: 0,
             max_consume_tps: 0,
             model: CLUSTERING,
-            trace: false,
             running: None,
         };
         Ok(Box::into_raw(Box::new(CPushConsumer { magic: LIVE, state: Mutex::new(state) })))
@@ -242,6 +240,7 @@ pub extern "C" fn StartPushConsumer(consumer: *mut CPushConsumer) -> c_int {
             max_tps: max_tps.max(0) as u32,
             consume_from: s.consume_from,
             max_reconsume_times: s.max_reconsume_times,
+            trace: s.client.trace_config(),
         };
         let listener: Arc<dyn MessageListener> = match (s.batch_callback, s.callback) {
             ((Some(callback), user_data), _) => Arc::new(HostBatchListener { callback, consumer: consumer as usize, user_data }),
@@ -525,10 +524,13 @@ pub extern "C" fn SetPushConsumerMaxCacheMessageSizeInMb(consumer: *mut CPushCon
     positive("SetPushConsumerMaxCacheMessageSizeInMb", consumer, maxCacheSizeInMb, |s, v| s.max_cache_mib = v)
 }
 
+/// Message trace on (`OPEN`, 0) or off (anything else) from the next start; default off, or
+/// on when `ROCKETMQ_MESSAGE_TRACE=1` was set at creation. Consumption writes `SubBefore` and
+/// `SubAfter` records to the trace topic.
 #[no_mangle]
 pub extern "C" fn SetPushConsumerMessageTrace(consumer: *mut CPushConsumer, openTrace: CTraceModel) -> c_int {
     set("SetPushConsumerMessageTrace", consumer, |s| {
-        s.trace = openTrace == TRACE_OPEN;
+        s.client.trace = openTrace == TRACE_OPEN;
         Ok(OK)
     })
 }

@@ -15,6 +15,7 @@ pub mod runtime;
 pub mod schedule;
 pub mod signing;
 pub mod tls;
+pub mod trace;
 pub mod transaction;
 
 pub use error::{Error, Result};

@@ -11,6 +11,8 @@ use super::ids;
 use super::log;
 use super::message::{compress, encode_batch, encode_properties, prop, sysflag, Message};
 use super::route::{MessageQueue, TopicRouteData};
+use super::trace::send::{Attempt, SendInfo, Sent};
+use super::trace::{Dispatcher, Role, TraceConfig};
 use crate::remoting::{RemotingCommand, RemotingError};
 
 #[derive(Debug, Clone)]
@@ -23,6 +25,8 @@ pub struct ProducerConfig {
     pub max_message_size: usize,
     /// Total attempts of a synchronous send (2.2.0: 5).
     pub sync_attempts: u32,
+    /// Message trace: `Pub` (and `EndTransaction`) records to this topic; `None`: off.
+    pub trace: Option<TraceConfig>,
 }
 
 impl Default for ProducerConfig {
@@ -35,6 +39,7 @@ impl Default for ProducerConfig {
             compress_threshold: 4096,
             max_message_size: 128 * 1024,
             sync_attempts: 5,
+            trace: None,
         }
     }
 }
@@ -68,7 +73,14 @@ pub struct Producer {
     stopped: AtomicBool,
     /// Transactions this producer ended with commit / rollback (see `core::transaction`).
     pub(super) ended: Arc<super::transaction::Outcomes>,
+    /// Message trace on: where the records go.
+    trace: Option<Arc<Dispatcher>>,
+    /// A producer on another one's client (the trace producer): never shuts the client down.
+    shares_client: bool,
 }
+
+/// How long a shutdown waits for trace records still queued to be sent.
+pub const TRACE_FLUSH_BOUND: Duration = Duration::from_secs(3);
 
 /// A message ready for the wire: validated, id assigned, maybe compressed.
 pub(super) struct Prepared {
@@ -81,6 +93,8 @@ pub(super) struct Prepared {
     batch: bool,
     /// Carries a delivery time in the future (`__STARTDELIVERTIME`).
     scheduled: bool,
+    /// Message trace on: what the `Pub` record takes from the message.
+    trace: Option<SendInfo>,
 }
 
 impl Producer {
@@ -93,13 +107,43 @@ impl Producer {
         client.add_producer_group(&config.group);
         client.start_housekeeping(&runtime);
         log::info(&format!("producer {} started as {}", config.group, client.client_id));
+        let trace = config
+            .trace
+            .as_ref()
+            .map(|t| Dispatcher::start(client.clone(), &config.client, &config.group, Role::Produce, &t.topic, &runtime));
         Ok(Arc::new(Producer {
             config,
             client,
             next_queue: AtomicUsize::new(0),
             stopped: AtomicBool::new(false),
             ended: Arc::new(super::transaction::Outcomes::default()),
+            trace,
+            shares_client: false,
         }))
+    }
+
+    /// A producer that sends over `client`, which another producer or consumer owns (the trace
+    /// producer): nothing of its own to start or stop.
+    pub(crate) fn sharing_client(config: ProducerConfig, client: Arc<Client>) -> Arc<Producer> {
+        Arc::new(Producer {
+            config,
+            client,
+            next_queue: AtomicUsize::new(0),
+            stopped: AtomicBool::new(false),
+            ended: Arc::new(super::transaction::Outcomes::default()),
+            trace: None,
+            shares_client: true,
+        })
+    }
+
+    /// The trace dispatcher, when message trace is on.
+    pub fn trace(&self) -> Option<&Arc<Dispatcher>> {
+        self.trace.as_ref()
+    }
+
+    /// What a send of `msg` records for its trace, if it is traced.
+    fn trace_info(&self, msg: &Message) -> Option<SendInfo> {
+        self.trace.as_ref().filter(|d| d.traces(&msg.topic)).map(|_| SendInfo::of(msg))
     }
 
     pub fn config(&self) -> &ProducerConfig {
@@ -122,6 +166,13 @@ impl Producer {
         if self.stopped.swap(true, Ordering::AcqRel) {
             return;
         }
+        // Trace records go out over this client's connections: before it closes them.
+        if let Some(trace) = &self.trace {
+            trace.shutdown(TRACE_FLUSH_BOUND).await;
+        }
+        if self.shares_client {
+            return;
+        }
         self.client.shutdown(&self.config.group, "").await;
         log::info(&format!("producer {} shut down", self.config.group));
     }
@@ -130,6 +181,7 @@ impl Producer {
     /// compresses a large body for the wire.
     pub(super) fn prepare(&self, msg: &mut Message) -> Result<Prepared> {
         validate(msg, self.config.max_message_size)?;
+        let trace = self.trace_info(msg);
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as i64;
         let timing = super::schedule::apply(msg, now)?;
         if matches!(timing, super::schedule::Timing::Cancel { .. }) && msg.property(super::schedule::TIMER_DEL_UNIQKEY).is_none() {
@@ -160,6 +212,7 @@ impl Producer {
             msg_id,
             batch: false,
             scheduled,
+            trace,
         })
     }
 
@@ -199,6 +252,7 @@ impl Producer {
         if let Some(w) = wait {
             props.insert(prop::WAIT.to_string(), w);
         }
+        let trace = self.trace.as_ref().filter(|d| d.traces(&topic)).map(|_| SendInfo::batch());
         Ok(Prepared {
             topic,
             body,
@@ -208,6 +262,7 @@ impl Producer {
             msg_id: ids.join(","),
             batch: true,
             scheduled: false,
+            trace,
         })
     }
 
@@ -306,8 +361,41 @@ impl Producer {
     /// One attempt, made and awaited on the calling thread.
     pub(super) fn send_once(&self, route: &TopicRouteData, p: &Prepared, mq: &MessageQueue, timeout: Duration) -> Result<SendResult> {
         let addr = route.master_addr(&mq.broker_name).ok_or_else(|| Error::NoRoute(p.topic.clone()))?;
+        let attempt = p.trace.as_ref().map(|_| Attempt::start());
         let resp = self.client.remoting.invoke_blocking(addr, self.request(p, mq), timeout)?;
-        send_result(addr, resp, p, mq)
+        match (&self.trace, attempt) {
+            (Some(trace), Some(attempt)) => traced_result(trace, &self.config.group, &attempt, addr, resp, p, mq),
+            _ => send_result(addr, resp, p, mq),
+        }
+    }
+
+    /// A send from a task on the runtime (the trace dispatcher's): up to `sync_attempts`
+    /// attempts within the send timeout, moving to another broker after a failure.
+    pub async fn send_in_runtime(&self, msg: &mut Message) -> Result<SendResult> {
+        self.check_running()?;
+        let p = self.prepare(msg)?;
+        let (route, queues) = self.write_queues(&p.topic).await?;
+        let deadline = Instant::now() + self.config.send_timeout;
+        let mut last_err = Error::Timeout(self.config.send_timeout.as_millis() as u64);
+        let mut last_broker: Option<String> = None;
+        for _ in 0..self.config.sync_attempts.max(1) {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            let mq = self.pick_queue(&queues, last_broker.as_deref());
+            let addr = route.master_addr(&mq.broker_name).ok_or_else(|| Error::NoRoute(p.topic.clone()))?;
+            let outcome = self.client.remoting.invoke(addr, self.request(&p, &mq), deadline - now).await;
+            match outcome.map_err(Error::from).and_then(|resp| send_result(addr, resp, &p, &mq)) {
+                Ok(r) => return Ok(r),
+                Err(e) if retryable(&e) => {
+                    last_broker = Some(mq.broker_name.clone());
+                    last_err = e;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last_err)
     }
 
     /// Synchronous send on the calling thread: up to `sync_attempts` attempts over the topic's
@@ -433,7 +521,21 @@ impl Producer {
         let (route, queues) = self.write_queues(&p.topic).await?;
         let mq = queue.unwrap_or_else(|| self.pick_queue(&queues, None));
         let addr = route.master_addr(&mq.broker_name).ok_or_else(|| Error::NoRoute(p.topic.clone()))?.to_string();
+        let attempt = p.trace.as_ref().map(|_| Attempt::start());
         self.client.remoting.invoke_oneway(&addr, self.request(&p, &mq)).await?;
+        if let (Some(trace), Some(info), Some(attempt)) = (&self.trace, &p.trace, attempt) {
+            // No answer, so no region or offset id; written means sent, as far as we can know.
+            let sent = Sent {
+                topic: &p.topic,
+                msg_id: &p.msg_id,
+                body_length: p.body.len(),
+                store_host: &addr,
+                region: None,
+                offset_msg_id: "",
+                success: true,
+            };
+            trace.sent(&self.config.group, info, &attempt, sent);
+        }
         Ok(())
     }
 
@@ -454,8 +556,12 @@ impl Producer {
             }
         };
         let req = self.request(&p, &mq);
+        let trace = self.trace.clone().zip(p.trace.as_ref().map(|_| (Attempt::start(), self.config.group.clone())));
         conn.send_request(req, self.config.send_timeout, Box::new(move |r| {
-            wrapped(r.map_err(Error::from).and_then(|resp| send_result(&addr, resp, &p, &mq)))
+            wrapped(r.map_err(Error::from).and_then(|resp| match &trace {
+                Some((trace, (attempt, group))) => traced_result(trace, group, attempt, &addr, resp, &p, &mq),
+                None => send_result(&addr, resp, &p, &mq),
+            }))
         }));
         Ok(())
     }
@@ -536,6 +642,35 @@ pub(super) fn validate(msg: &Message, max_size: usize) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// `send_result`, and the attempt's `Pub` record when the broker answered with a result (and its
+/// trace switch, `TRACE_ON`, is not off).
+fn traced_result(
+    trace: &Dispatcher,
+    group: &str,
+    attempt: &Attempt,
+    addr: &str,
+    resp: RemotingCommand,
+    p: &Prepared,
+    mq: &MessageQueue,
+) -> Result<SendResult> {
+    let region = resp.field("MSG_REGION").map(String::from);
+    let broker_traces = resp.field("TRACE_ON") != Some("false");
+    let result = send_result(addr, resp, p, mq)?;
+    if let (true, Some(info)) = (broker_traces, &p.trace) {
+        let sent = Sent {
+            topic: &p.topic,
+            msg_id: &result.msg_id,
+            body_length: p.body.len(),
+            store_host: addr,
+            region: region.as_deref(),
+            offset_msg_id: &result.offset_msg_id,
+            success: result.status == SendStatus::Ok,
+        };
+        trace.sent(group, info, attempt, sent);
+    }
+    Ok(result)
 }
 
 fn send_result(addr: &str, resp: RemotingCommand, p: &Prepared, mq: &MessageQueue) -> Result<SendResult> {

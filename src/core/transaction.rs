@@ -27,6 +27,8 @@ use super::error::{Error, Result};
 use super::log;
 use super::message::{decode_message, prop, Message, MessageExt};
 use super::producer::{Producer, SendResult, SendStatus};
+use super::trace::send::Ended;
+use super::trace::Dispatcher;
 use crate::remoting::{Connection, InboundHandler, RemotingCommand, RemotingError};
 
 pub const END_TRANSACTION: i32 = 37;
@@ -49,6 +51,15 @@ impl TransactionState {
             TransactionState::Unknown => 0,
         }
     }
+
+    /// Java's `LocalTransactionState` name (trace records).
+    fn java_name(self) -> &'static str {
+        match self {
+            TransactionState::Commit => "COMMIT_MESSAGE",
+            TransactionState::Rollback => "ROLLBACK_MESSAGE",
+            TransactionState::Unknown => "UNKNOW",
+        }
+    }
 }
 
 /// Answers the broker's "what became of this transaction?" for a half message.
@@ -57,12 +68,14 @@ pub trait TransactionChecker: Send + Sync {
 }
 
 /// The commit-log offset inside a broker offset message id (its last 16 hex digits).
-fn commit_log_offset(offset_msg_id: &str) -> i64 {
+/// The id is the broker's word: one that is not hex (or whose last 16 bytes split a character)
+/// gives 0, never a panic.
+pub(crate) fn commit_log_offset(offset_msg_id: &str) -> i64 {
     let n = offset_msg_id.len();
     if n < 16 {
         return 0;
     }
-    i64::from_str_radix(&offset_msg_id[n - 16..], 16).unwrap_or(0)
+    offset_msg_id.get(n - 16..).and_then(|hex| i64::from_str_radix(hex, 16).ok()).unwrap_or(0)
 }
 
 /// The header fields of END_TRANSACTION (`EndTransactionRequestHeader`).
@@ -181,6 +194,11 @@ impl Outcomes {
     }
 }
 
+/// A message's tags and keys (empty when absent), for its trace record.
+fn tags_and_keys(m: &Message) -> (String, String) {
+    (m.property(prop::TAGS).unwrap_or_default().to_string(), m.property(prop::KEYS).unwrap_or_default().to_string())
+}
+
 /// Whether the broker carried out an END_TRANSACTION it answered with `resp`.
 fn confirmed_by(resp: &std::result::Result<RemotingCommand, RemotingError>, id: &str) -> bool {
     match resp {
@@ -220,6 +238,19 @@ impl Producer {
             topic: Some(&result.queue.topic),
             broker_name: Some(&result.queue.broker_name),
         };
+        if let Some(trace) = self.trace() {
+            let ended = Ended {
+                topic: &result.queue.topic,
+                msg_id: &result.msg_id,
+                tags: msg.property(prop::TAGS).unwrap_or_default(),
+                keys: msg.property(prop::KEYS).unwrap_or_default(),
+                store_host: &addr,
+                transaction_id: &transaction_id,
+                state: state.java_name(),
+                from_check: false,
+            };
+            trace.ended(&self.config().group, ended);
+        }
         if state == TransactionState::Unknown {
             // The broker does not answer an unknown outcome; it checks back later.
             if let Err(e) = super::runtime::block_on(self.client().remoting.invoke_oneway(&addr, end.request()))? {
@@ -247,6 +278,7 @@ impl Producer {
             pool,
             stopped: Arc::new(AtomicBool::new(false)),
             ended: self.ended.clone(),
+            trace: self.trace().cloned(),
         });
         let handler: Arc<dyn InboundHandler> = checks.clone();
         self.client().remoting.set_inbound(Arc::downgrade(&handler));
@@ -261,6 +293,7 @@ pub struct TransactionChecks {
     pool: ConsumePool,
     stopped: Arc<AtomicBool>,
     ended: Arc<Outcomes>,
+    trace: Option<Arc<Dispatcher>>,
 }
 
 impl TransactionChecks {
@@ -288,6 +321,7 @@ impl InboundHandler for TransactionChecks {
         };
         let checker = self.checker.clone();
         let ended = self.ended.clone();
+        let trace = self.trace.clone();
         let conn: Weak<Connection> = Arc::downgrade(conn);
         let group = msg.message.property(prop::PGROUP).map_or_else(|| self.group.clone(), String::from);
         // The checker is host code: it runs on the producer's check thread, never on this I/O
@@ -313,7 +347,26 @@ impl InboundHandler for TransactionChecks {
                     ));
                     TransactionState::Rollback
                 }
-                None => checker.check(msg),
+                None => {
+                    // What the record needs of the message, taken before the checker has it.
+                    let traced = trace.as_ref().map(|_| (msg.message.topic.clone(), tags_and_keys(&msg.message)));
+                    let state = checker.check(msg);
+                    if let (Some(trace), Some((topic, (tags, keys)))) = (&trace, traced) {
+                        let store_host = conn.upgrade().map(|c| c.addr().to_string()).unwrap_or_default();
+                        let ended = Ended {
+                            topic: &topic,
+                            msg_id: &msg_id,
+                            tags: &tags,
+                            keys: &keys,
+                            store_host: &store_host,
+                            transaction_id: &transaction_id,
+                            state: state.java_name(),
+                            from_check: true,
+                        };
+                        trace.ended(&group, ended);
+                    }
+                    state
+                }
             };
             let end = EndTransaction {
                 group: &group,
@@ -389,5 +442,7 @@ mod tests {
     fn commit_log_offset_from_offset_id() {
         assert_eq!(super::commit_log_offset("7F00000100002A9F00000000000003E8"), 1000);
         assert_eq!(super::commit_log_offset("short"), 0);
+        // a broker's msgId whose last 16 bytes start inside a character (was a panic)
+        assert_eq!(super::commit_log_offset("\u{20ac}\u{20ac}\u{20ac}\u{20ac}\u{20ac}\u{20ac}"), 0);
     }
 }

@@ -20,6 +20,7 @@ use crate::core::log;
 use crate::core::message::{decode_messages, prop, MessageExt};
 use crate::core::pull::{PullStatus, Puller, TagFilter};
 use crate::core::route::MessageQueue;
+use crate::core::trace::{Dispatcher, Role, TraceConfig};
 use crate::remoting::{Connection, InboundHandler, RemotingCommand};
 
 pub const RETRY_PREFIX: &str = "%RETRY%";
@@ -79,6 +80,8 @@ pub struct PushConfig {
     /// Deliveries of one message before it goes to the dead-letter queue; negative: the
     /// default (16 concurrently, unlimited orderly).
     pub max_reconsume_times: i32,
+    /// Message trace: `SubBefore` / `SubAfter` records to this topic; `None`: off.
+    pub trace: Option<TraceConfig>,
 }
 
 pub struct PushConsumer {
@@ -99,6 +102,8 @@ struct Inner {
     stopping: AtomicBool,
     stop: watch::Sender<bool>,
     rebalance_now: Notify,
+    /// Message trace on: where the records go.
+    trace: Option<Arc<Dispatcher>>,
 }
 
 fn now_ms() -> u64 {
@@ -132,7 +137,12 @@ impl PushConsumer {
         let pool = ConsumePool::start("rocketmq-consume", config.threads.max(1))
             .map_err(|e| Error::state(format!("cannot start consume threads: {e}")))?;
         let (stop, _) = watch::channel(false);
+        let trace = config
+            .trace
+            .as_ref()
+            .map(|t| Dispatcher::start(client.clone(), &config.client, &config.group, Role::Consume, &t.topic, &runtime));
         let inner = Arc::new(Inner {
+            trace,
             puller: Puller::with_client(client.clone(), &config.group),
             limiter: RateLimiter::new(config.max_tps),
             client,
@@ -197,6 +207,10 @@ impl PushConsumer {
             me.store.persist(&mqs).await;
             if me.config.orderly && !me.config.broadcasting {
                 me.unlock(&mqs).await;
+            }
+            // The callbacks are over: their records are all queued; sent before the connections close.
+            if let Some(trace) = &me.trace {
+                trace.shutdown(crate::core::producer::TRACE_FLUSH_BOUND).await;
             }
             me.client.shutdown("", &me.config.group).await;
         })?;
@@ -446,13 +460,19 @@ impl Inner {
                 return; // not delivered: the messages stay cached, their offsets uncommitted
             }
         }
+        let traced = self.trace.as_ref().map(|t| t.before_consume(&self.config.group, &msgs));
         let verdicts = self.listener.consume(&pq.mq, &msgs);
         // Our own work after the host call is guarded here, not around the whole job: a panic
         // guard below the host call would also stop the forced unwind of a host that ends the
         // thread (see `pool`), and abort the process.
         let me = self.clone();
         let pq = pq.clone();
-        let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || me.after_consume(&pq, msgs, verdicts)));
+        let guarded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            if let (Some(trace), Some(traced)) = (&me.trace, traced) {
+                trace.after_consume(&me.config.group, traced, &msgs, &verdicts);
+            }
+            me.after_consume(&pq, msgs, verdicts)
+        }));
         if guarded.is_err() {
             log::error("internal error after a consume callback; its messages will be redelivered");
         }
@@ -576,7 +596,16 @@ impl Inner {
                 pq.consuming.store(false, Ordering::Release);
                 return;
             }
+            let traced = self.trace.as_ref().map(|t| t.before_consume(&self.config.group, &msgs));
             let verdicts = self.listener.consume(&pq.mq, &msgs);
+            if let (Some(trace), Some(traced)) = (&self.trace, traced) {
+                // Orderly: the messages after the first failure come again (not consumed).
+                let consumed: Vec<bool> = verdicts.iter().scan(true, |all, v| {
+                    *all &= *v;
+                    Some(*all)
+                }).collect();
+                trace.after_consume(&self.config.group, traced, &msgs, &consumed);
+            }
             let mut ok = verdicts.iter().take_while(|v| **v).count().min(msgs.len());
             // A message failed more often than allowed goes to the dead-letter queue and counts
             // as consumed (the Java client's orderly rule), so the queue moves on.

@@ -1,0 +1,262 @@
+/*
+ * Message trace, client side (tests/trace/run.sh checks what the brokers then hold).
+ *
+ *   trace_clients NAMESRV TOPIC PREFIX
+ *
+ * With trace on (Set*MessageTrace(OPEN)): a producer sends one message of each kind (sync,
+ * async, oneway, batch of 2, orderly), a transaction producer commits one and rolls one back,
+ * and a push consumer consumes them all, failing the message keyed "FAILONCE" on its first
+ * delivery. With trace off: another producer sends one message and another group consumes the
+ * topic. Everything is shut down at the end (shutdown flushes the trace records).
+ *
+ * Prints one line per message: "KIND ID" (batch: "batch JOINED_ID", then "batch-member ID" per
+ * message); then "consumed N", "failed-once ID", and "N passed, M failed" last.
+ */
+#define _DEFAULT_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "CBatchMessage.h"
+#include "CCommon.h"
+#include "CMessage.h"
+#include "CMessageExt.h"
+#include "CProducer.h"
+#include "CPushConsumer.h"
+#include "CSendResult.h"
+
+static int passed, failed;
+#define CHECK(cond, what)                                   \
+    do {                                                    \
+        if (cond) {                                         \
+            passed++;                                       \
+        } else {                                            \
+            failed++;                                       \
+            printf("FAIL %s (line %d)\n", what, __LINE__); \
+        }                                                   \
+    } while (0)
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static char async_id[256];
+static int async_done;
+static int consumed_traced, consumed_untraced, failonce_seen;
+static char failonce_id[256]; /* the id the FAILONCE send got (the consumer compares with it) */
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void on_async_ok(CSendResult r) {
+    pthread_mutex_lock(&lock);
+    snprintf(async_id, sizeof async_id, "%s", r.msgId);
+    async_done = 1;
+    pthread_mutex_unlock(&lock);
+}
+
+static void on_async_error(CMQException e) {
+    pthread_mutex_lock(&lock);
+    printf("async send failed: %s\n", e.msg);
+    async_done = -1;
+    pthread_mutex_unlock(&lock);
+}
+
+static int on_traced(CPushConsumer* c, CMessageExt* m) {
+    (void)c;
+    const char* keys = GetMessageKeys(m);
+    int retry = GetMessageReconsumeTimes(m);
+    pthread_mutex_lock(&lock);
+    int fail = keys && strcmp(keys, "FAILONCE") == 0 && retry == 0;
+    if (strcmp(GetMessageId(m), failonce_id) == 0) failonce_seen++;
+    if (!fail) consumed_traced++;
+    pthread_mutex_unlock(&lock);
+    return fail ? E_RECONSUME_LATER : E_CONSUME_SUCCESS;
+}
+
+static int on_untraced(CPushConsumer* c, CMessageExt* m) {
+    (void)c;
+    (void)m;
+    pthread_mutex_lock(&lock);
+    consumed_untraced++;
+    pthread_mutex_unlock(&lock);
+    return E_CONSUME_SUCCESS;
+}
+
+static int select_first(int size, CMessage* msg, void* arg) {
+    (void)size;
+    (void)msg;
+    (void)arg;
+    return 0;
+}
+
+static CTransactionStatus commit_it(CProducer* p, CMessage* m, void* d) {
+    (void)p;
+    (void)m;
+    (void)d;
+    return E_COMMIT_TRANSACTION;
+}
+
+static CTransactionStatus roll_it_back(CProducer* p, CMessage* m, void* d) {
+    (void)p;
+    (void)m;
+    (void)d;
+    return E_ROLLBACK_TRANSACTION;
+}
+
+static CTransactionStatus check_back(CProducer* p, CMessageExt* m, void* d) {
+    (void)p;
+    (void)m;
+    (void)d;
+    return E_ROLLBACK_TRANSACTION;
+}
+
+static CMessage* message(const char* topic, const char* tags, const char* keys, const char* body) {
+    CMessage* m = CreateMessage(topic);
+    if (tags) SetMessageTags(m, tags);
+    if (keys) SetMessageKeys(m, keys);
+    SetMessageBody(m, body);
+    return m;
+}
+
+static CPushConsumer* consumer(const char* ns, const char* topic, const char* group, int trace, MessageCallBack cb) {
+    CPushConsumer* c = CreatePushConsumer(group);
+    SetPushConsumerNameServerAddress(c, ns);
+    SetPushConsumerConsumeFromWhere(c, 1 /* first offset */, 0);
+    SetPushConsumerMessageTrace(c, trace ? OPEN : CLOSE);
+    Subscribe(c, topic, "*");
+    RegisterMessageCallback(c, cb);
+    CHECK(StartPushConsumer(c) == 0, "consumer starts");
+    return c;
+}
+
+int main(int argc, char** argv) {
+    if (argc < 4) {
+        fprintf(stderr, "usage: %s NAMESRV TOPIC PREFIX\n", argv[0]);
+        return 2;
+    }
+    const char *ns = argv[1], *topic = argv[2], *prefix = argv[3];
+    char group[256];
+    CSendResult r;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    /* ---- traced producer: every send kind */
+    snprintf(group, sizeof group, "%s_pg", prefix);
+    CProducer* p = CreateProducer(group);
+    SetProducerNameServerAddress(p, ns);
+    CHECK(SetProducerMessageTrace(p, OPEN) == 0, "SetProducerMessageTrace(OPEN)");
+    CHECK(SetProducerMessageTrace(NULL, OPEN) == 1, "SetProducerMessageTrace(NULL) is NULL_POINTER");
+    CHECK(StartProducer(p) == 0, "producer starts");
+
+    CMessage* m = message(topic, "TagA", "K1 K2", "sync");
+    CHECK(SendMessageSync(p, m, &r) == 0, "sync send");
+    printf("sync %s\n", r.msgId);
+    DestroyMessage(m);
+
+    m = message(topic, "TagB", NULL, "async");
+    CHECK(SendMessageAsync(p, m, on_async_ok, on_async_error) == 0, "async send");
+    for (double end = now_s() + 10; now_s() < end;) {
+        pthread_mutex_lock(&lock);
+        int done = async_done;
+        pthread_mutex_unlock(&lock);
+        if (done) break;
+        usleep(5000);
+    }
+    CHECK(async_done == 1, "async send completes");
+    printf("async %s\n", async_id);
+    DestroyMessage(m);
+
+    m = message(topic, NULL, "KO", "oneway");
+    CHECK(SendMessageOneway(p, m) == 0, "oneway send");
+    printf("oneway %s\n", GetOriginMessageProperty(m, "UNIQ_KEY"));
+    DestroyMessage(m);
+
+    CBatchMessage* b = CreateBatchMessage();
+    CMessage* b1 = message(topic, "TagC", "KB1", "batch one");
+    CMessage* b2 = message(topic, "TagC", "KB2", "batch two");
+    AddMessage(b, b1);
+    AddMessage(b, b2);
+    CHECK(SendBatchMessage(p, b, &r) == 0, "batch send");
+    printf("batch %s\n", r.msgId);
+    {
+        char ids[256];
+        snprintf(ids, sizeof ids, "%s", r.msgId);
+        for (char* id = strtok(ids, ","); id; id = strtok(NULL, ",")) printf("batch-member %s\n", id);
+    }
+    DestroyMessage(b1);
+    DestroyMessage(b2);
+    DestroyBatchMessage(b);
+
+    m = message(topic, "TagD", "KD", "orderly");
+    CHECK(SendMessageOrderly(p, m, select_first, NULL, 1, &r) == 0, "orderly send");
+    printf("orderly %s\n", r.msgId);
+    DestroyMessage(m);
+
+    m = message(topic, "TagF", "FAILONCE", "fails once");
+    CHECK(SendMessageSync(p, m, &r) == 0, "sync send (fails once)");
+    printf("failonce %s\n", r.msgId);
+    pthread_mutex_lock(&lock);
+    snprintf(failonce_id, sizeof failonce_id, "%s", r.msgId);
+    pthread_mutex_unlock(&lock);
+    DestroyMessage(m);
+
+    /* ---- traced transaction producer: commit and rollback */
+    snprintf(group, sizeof group, "%s_txg", prefix);
+    CProducer* tx = CreateTransactionProducer(group, check_back, NULL);
+    SetProducerNameServerAddress(tx, ns);
+    SetProducerMessageTrace(tx, OPEN);
+    CHECK(StartProducer(tx) == 0, "transaction producer starts");
+    m = message(topic, "TagT", "KT", "commit");
+    CHECK(SendMessageTransaction(tx, m, commit_it, NULL, &r) == 0, "transaction (commit)");
+    printf("tx-commit %s\n", r.msgId);
+    DestroyMessage(m);
+    m = message(topic, "TagT", "KR", "rollback");
+    CHECK(SendMessageTransaction(tx, m, roll_it_back, NULL, &r) == 0, "transaction (rollback)");
+    printf("tx-rollback %s\n", r.msgId);
+    DestroyMessage(m);
+
+    /* ---- trace off: a producer and a consumer group that must leave no record */
+    snprintf(group, sizeof group, "%s_pg_off", prefix);
+    CProducer* off = CreateProducer(group);
+    SetProducerNameServerAddress(off, ns);
+    SetProducerMessageTrace(off, CLOSE);
+    CHECK(StartProducer(off) == 0, "untraced producer starts");
+    m = message(topic, "TagO", "KOFF", "untraced");
+    CHECK(SendMessageSync(off, m, &r) == 0, "untraced send");
+    printf("off %s\n", r.msgId);
+    DestroyMessage(m);
+
+    /* ---- consumers: each group gets the 9 stored messages (the traced one FAILONCE twice) */
+    const int expected = 9;
+    snprintf(group, sizeof group, "%s_cg", prefix);
+    CPushConsumer* c = consumer(ns, topic, group, 1, on_traced);
+    snprintf(group, sizeof group, "%s_cg_off", prefix);
+    CPushConsumer* c_off = consumer(ns, topic, group, 0, on_untraced);
+    for (double end = now_s() + 60; now_s() < end;) {
+        pthread_mutex_lock(&lock);
+        int done = consumed_traced >= expected && consumed_untraced >= expected && failonce_seen >= 2;
+        pthread_mutex_unlock(&lock);
+        if (done) break;
+        usleep(20000);
+    }
+    printf("consumed %d traced, %d untraced\n", consumed_traced, consumed_untraced);
+    CHECK(consumed_traced >= expected, "traced consumer got every message");
+    CHECK(failonce_seen >= 2, "FAILONCE was delivered again");
+    CHECK(consumed_untraced >= expected, "untraced consumer got every message");
+
+    CHECK(ShutdownPushConsumer(c) == 0, "consumer shutdown");
+    CHECK(ShutdownPushConsumer(c_off) == 0, "untraced consumer shutdown");
+    DestroyPushConsumer(c);
+    DestroyPushConsumer(c_off);
+    CHECK(ShutdownProducer(p) == 0, "producer shutdown");
+    CHECK(ShutdownProducer(tx) == 0, "transaction producer shutdown");
+    CHECK(ShutdownProducer(off) == 0, "untraced producer shutdown");
+    DestroyProducer(p);
+    DestroyProducer(tx);
+    DestroyProducer(off);
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}
