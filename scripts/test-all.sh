@@ -105,6 +105,7 @@ for label in 4 5; do
     version_var=RMQ_VERSION_$label
     version=${!version_var:-$label.x}
     step "C tests, RocketMQ $version" bash tests/c/run.sh "$ns"
+    step "C++ API tests (2.2.0 layout, producer, consumers), RocketMQ $version" bash tests/cpp/run.sh "$ns"
     step "Go cgo client v1.2.4, RocketMQ $version" bash tests/go/run.sh "$ns"
     step "Java client 4.9.8 on the other side, RocketMQ $version" bash tests/java/run.sh "$ns"
 done

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Part of librocketmq-rust: the C++ API tests (the 2.2.0 C++ headers in include/rocketmq, the
+# library in target/release).
+#   tests/cpp/run.sh             the layout check only (no broker)
+#   tests/cpp/run.sh NAMESRV...  the layout check, then test_api against each name server, on
+#                                topic rmq_cpp_test (4 queues, created with scripts/brokers.sh
+#                                topic when missing; RMQ_CPP_TOPIC: another existing topic)
+# Env: CXX (default g++), RMQ_CPP_VALGRIND=1 (test_api under valgrind, leaks and errors fail).
+# Prints each program's "N passed, M failed"; exits 1 on any failure.
+set -uo pipefail
+
+here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+lib=$repo/target/release
+out=$repo/.build/cpp
+mkdir -p "$out"
+cxx=${CXX:-g++}
+topic=${RMQ_CPP_TOPIC:-rmq_cpp_test}
+failed=0
+
+[ -f "$lib/librocketmq.so" ] || { echo "no $lib/librocketmq.so: run 'cargo build --release' first"; exit 1; }
+
+build() { # program
+    "$cxx" -std=c++11 -Wall -Wextra -Werror -g -I "$repo/include/rocketmq" "$here/$1.cpp" -o "$out/$1" \
+        -L "$lib" -lrocketmq "-Wl,-rpath,$lib" -lpthread
+}
+for p in layout test_api; do
+    build "$p" || { echo "build of $p failed"; exit 1; }
+done
+
+echo "--- layout (sizes, offsets, vtables against 2.2.0)"
+"$out/layout" || failed=1
+
+for namesrv in "$@"; do
+    if [ -z "${RMQ_CPP_TOPIC:-}" ] && ! "$repo/scripts/brokers.sh" topic "$topic" 4 "$namesrv" >"$out/topic.log" 2>&1; then
+        cat "$out/topic.log"
+        echo "FAIL: could not create topic $topic on $namesrv"
+        failed=1
+        continue
+    fi
+    echo "--- test_api against $namesrv"
+    if [ "${RMQ_CPP_VALGRIND:-0}" = 1 ]; then
+        timeout 600 valgrind -q --error-exitcode=3 --leak-check=full --errors-for-leak-kinds=definite \
+            "$out/test_api" "$namesrv" "$topic" || failed=1
+    else
+        timeout 180 "$out/test_api" "$namesrv" "$topic" || failed=1
+    fi
+done
+exit $failed
