@@ -67,6 +67,8 @@ ROCKETMQCLIENT_API int SetProducerSendMsgTimeout(CProducer* producer, int timeou
 ROCKETMQCLIENT_API int SetProducerCompressLevel(CProducer* producer, int level);
 ROCKETMQCLIENT_API int SetProducerMaxMessageSize(CProducer* producer, int size);
 ROCKETMQCLIENT_API int SetProducerMessageTrace(CProducer* consumer, CTraceModel openTrace);
+/* Topic of the trace records (not in 2.2.0); default RMQ_SYS_TRACE_TOPIC. */
+ROCKETMQCLIENT_API int SetProducerMessageTraceTopic(CProducer* producer, const char* topic);
 
 /* Body size (bytes) from which bodies are compressed (exported but not declared in 2.2.0). */
 ROCKETMQCLIENT_API int SetProducerCompressMsgBodyOverHowmuch(CProducer* producer, int howmuch);

@@ -67,6 +67,8 @@ ROCKETMQCLIENT_API int SetPushConsumerMessageModel(CPushConsumer* consumer, CMes
 ROCKETMQCLIENT_API int SetPushConsumerMaxCacheMessageSize(CPushConsumer* consumer, int maxCacheSize);
 ROCKETMQCLIENT_API int SetPushConsumerMaxCacheMessageSizeInMb(CPushConsumer* consumer, int maxCacheSizeInMb);
 ROCKETMQCLIENT_API int SetPushConsumerMessageTrace(CPushConsumer* consumer, CTraceModel openTrace);
+/* Topic of the trace records (not in 2.2.0); default RMQ_SYS_TRACE_TOPIC. */
+ROCKETMQCLIENT_API int SetPushConsumerMessageTraceTopic(CPushConsumer* consumer, const char* topic);
 
 /* TLS to the brokers and name servers (not in 2.2.0). */
 ROCKETMQCLIENT_API int SetPushConsumerSsl(CPushConsumer* consumer, int enableSsl);

@@ -325,6 +325,13 @@ pub extern "C" fn SetProducerMessageTrace(consumer: *mut CProducer, openTrace: C
     })
 }
 
+/// Not in 2.2.0: the topic trace records go to (default `RMQ_SYS_TRACE_TOPIC`, or
+/// `ROCKETMQ_MESSAGE_TRACE_TOPIC`); empty: back to the default.
+#[no_mangle]
+pub extern "C" fn SetProducerMessageTraceTopic(producer: *mut CProducer, topic: *const c_char) -> c_int {
+    set_text("SetProducerMessageTraceTopic", producer, topic, "topic", |s, t| s.client.trace_topic = t)
+}
+
 /// Not in 2.2.0: TLS on (1) or off (0).
 #[no_mangle]
 pub extern "C" fn SetProducerSsl(producer: *mut CProducer, enableSsl: c_int) -> c_int {

@@ -535,6 +535,13 @@ pub extern "C" fn SetPushConsumerMessageTrace(consumer: *mut CPushConsumer, open
     })
 }
 
+/// Not in 2.2.0: the topic trace records go to (default `RMQ_SYS_TRACE_TOPIC`, or
+/// `ROCKETMQ_MESSAGE_TRACE_TOPIC`); empty: back to the default.
+#[no_mangle]
+pub extern "C" fn SetPushConsumerMessageTraceTopic(consumer: *mut CPushConsumer, topic: *const c_char) -> c_int {
+    set_text("SetPushConsumerMessageTraceTopic", consumer, topic, "topic", |s, t| s.client.trace_topic = t)
+}
+
 #[no_mangle]
 pub extern "C" fn SetPushConsumerSsl(consumer: *mut CPushConsumer, enableSsl: c_int) -> c_int {
     set("SetPushConsumerSsl", consumer, |s| {

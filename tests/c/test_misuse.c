@@ -541,6 +541,9 @@ static void test_producer_nulls(void)
     FAILS(NULL_POINTER, SetProducerCompressLevel(NULL, 5));
     FAILS(NULL_POINTER, SetProducerMaxMessageSize(NULL, 1024));
     FAILS(NULL_POINTER, SetProducerMessageTrace(NULL, CLOSE));
+    FAILS(NULL_POINTER, SetProducerMessageTraceTopic(NULL, "MyTrace"));
+    FAILS(NULL_POINTER, SetProducerMessageTraceTopic(p, NULL));
+    SUCCEEDS(SetProducerMessageTraceTopic(p, "MyTrace"));
     FAILS(NULL_POINTER, SetProducerCompressMsgBodyOverHowmuch(NULL, 4096));
     FAILS(NULL_POINTER, SetProducerSsl(NULL, 0));
     FAILS(NULL_POINTER, SetProducerSslPropertyFile(NULL, "/etc/rocketmq/tls.properties"));
@@ -1700,6 +1703,8 @@ static void test_push_consumer(void)
     FAILS(NULL_POINTER, SetPushConsumerMaxCacheMessageSizeInMb(NULL, 100));
     FAILS(NULL_POINTER, SetPushConsumerMaxCacheMessageSizeInMb(c, 0));
     FAILS(NULL_POINTER, SetPushConsumerMessageTrace(NULL, CLOSE));
+    FAILS(NULL_POINTER, SetPushConsumerMessageTraceTopic(NULL, "MyTrace"));
+    FAILS(NULL_POINTER, SetPushConsumerMessageTraceTopic(c, NULL));
     FAILS(NULL_POINTER, SetPushConsumerSsl(NULL, 0));
     FAILS(NULL_POINTER, SetPushConsumerSslPropertyFile(NULL, "/etc/rocketmq/tls.properties"));
     FAILS(NULL_POINTER, SetPushConsumerSslPropertyFile(c, NULL));
@@ -1729,6 +1734,7 @@ static void test_push_consumer(void)
     SUCCEEDS(SetPushConsumerMaxCacheMessageSize(c, 100));
     SUCCEEDS(SetPushConsumerMaxConsumeTps(c, 10));
     SUCCEEDS(SetPushConsumerMessageTrace(c, CLOSE));
+    SUCCEEDS(SetPushConsumerMessageTraceTopic(c, ""));
 
     /* Out of order: shutdown before start. */
     SUCCEEDS(ShutdownPushConsumer(c));

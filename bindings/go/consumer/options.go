@@ -258,9 +258,19 @@ func WithNameServerDomain(nameServerUrl string) Option {
 	return func(o *consumerOptions) { o.Resolver = primitive.NewHttpResolver("DEFAULT", nameServerUrl) }
 }
 
-// WithTrace turns message trace on (the library records the setting; see the README).
+// WithTrace turns message trace on: SubBefore and SubAfter records of every consumed message
+// to traceCfg.TraceTopic (RMQ_SYS_TRACE_TOPIC when empty), sent by the library over this
+// consumer's own connections and credentials (the config's other fields are not needed).
 func WithTrace(traceCfg *primitive.TraceConfig) Option {
 	return func(o *consumerOptions) { o.TraceConfig = traceCfg }
+}
+
+// traceTopic is the trace topic a config names ("": the library's default).
+func traceTopic(cfg *primitive.TraceConfig) string {
+	if cfg == nil {
+		return ""
+	}
+	return cfg.TraceTopic
 }
 
 // WithConsumeGoroutineNums: the consumer's callback threads (v2.1.2).

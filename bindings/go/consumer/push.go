@@ -158,6 +158,7 @@ func (pc *pushConsumer) Start() error {
 		MaxCachePerQueue:  int(o.PullThresholdForQueue),
 		MaxConsumeTps:     int(o.ConsumeTPS),
 		Trace:             o.TraceConfig != nil,
+		TraceTopic:        traceTopic(o.TraceConfig),
 		Subscriptions:     make(map[string]string),
 		SQL92:             make(map[string]bool),
 	}

@@ -133,7 +133,17 @@ func WithCompressLevel(level int) Option {
 	return func(o *producerOptions) { o.CompressLevel = level }
 }
 
-// WithTrace turns message trace on (the library records the setting; see the README).
+// WithTrace turns message trace on: Pub records of every send to traceCfg.TraceTopic
+// (RMQ_SYS_TRACE_TOPIC when empty), sent by the library over this producer's own connections
+// and credentials (the config's other fields are not needed).
 func WithTrace(traceCfg *primitive.TraceConfig) Option {
 	return func(o *producerOptions) { o.TraceConfig = traceCfg }
+}
+
+// traceTopic is the trace topic a config names ("": the library's default).
+func traceTopic(cfg *primitive.TraceConfig) string {
+	if cfg == nil {
+		return ""
+	}
+	return cfg.TraceTopic
 }

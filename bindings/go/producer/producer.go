@@ -72,6 +72,7 @@ func newProducer(checker capi.TransactionChecker, opts []Option) (*defaultProduc
 			CompressOver:   o.CompressMsgBodyOverHowmuch,
 			CompressLevel:  o.CompressLevel,
 			Trace:          o.TraceConfig != nil,
+			TraceTopic:     traceTopic(o.TraceConfig),
 		},
 	}
 	if h, isHTTP := o.Resolver.(*primitive.HttpResolver); isHTTP && len(o.Resolver.Resolve()) == 0 {

@@ -29,6 +29,8 @@ type ConsumerSettings struct {
 	MaxCachePerQueue  int
 	MaxConsumeTps     int
 	Trace             bool
+	// TraceTopic: the trace records' topic; empty: the library's default (RMQ_SYS_TRACE_TOPIC).
+	TraceTopic string
 	// Subscriptions: topic -> tag expression.
 	Subscriptions map[string]string
 	// SQL92 marks the topics of Subscriptions whose expression is SQL92.
@@ -99,6 +101,11 @@ func NewPushConsumer(s ConsumerSettings, consume Consume) (*PushConsumer, error)
 	}
 	if s.Trace {
 		C.SetPushConsumerMessageTrace(c, C.OPEN)
+		if s.TraceTopic != "" {
+			v, f := cstr(s.TraceTopic)
+			C.SetPushConsumerMessageTraceTopic(c, v)
+			f()
+		}
 	}
 	for topic, expr := range s.Subscriptions {
 		kind := "TAG"

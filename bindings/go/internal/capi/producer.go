@@ -27,6 +27,8 @@ type ProducerSettings struct {
 	CompressOver     int
 	CompressLevel    int
 	Trace            bool
+	// TraceTopic: the trace records' topic; empty: the library's default (RMQ_SYS_TRACE_TOPIC).
+	TraceTopic string
 }
 
 // TransactionChecker answers the broker's check of a transaction (C values: 0 commit,
@@ -96,6 +98,7 @@ func NewProducer(s ProducerSettings, checker TransactionChecker) (*Producer, err
 	}
 	if s.Trace {
 		C.SetProducerMessageTrace(p.c, C.OPEN)
+		setText(func(c *C.CProducer, v *C.char) C.int { return C.SetProducerMessageTraceTopic(c, v) }, s.TraceTopic)
 	}
 	return p, nil
 }
