@@ -108,6 +108,7 @@ for label in 4 5; do
     step "C++ API tests (2.2.0 layout, producer, consumers), RocketMQ $version" bash tests/cpp/run.sh "$ns"
     step "Go cgo client v1.2.4, RocketMQ $version" bash tests/go/run.sh "$ns"
     step "Java client 4.9.8 on the other side, RocketMQ $version" bash tests/java/run.sh "$ns"
+    step "Message trace (mqadmin queryMsgTraceById, Java 4.9.8 decoder), RocketMQ $version" bash tests/trace/run.sh "$ns"
 done
 
 # ---------------------------------------------------------------- Python, on both targets
