@@ -43,8 +43,13 @@ pub fn fail<T>(value: T, text: impl Into<String>) -> Failure<T> {
 }
 
 /// The boundary every exported function goes through.
+///
+/// On the way out it also shuts down a runtime that the last client let go of during the call
+/// (`core::runtime::reap_retired`: one atomic load when there is none).
 pub fn entry<T>(function: &'static str, on_panic: T, body: impl FnOnce() -> Outcome<T>) -> T {
-    match catch_unwind(AssertUnwindSafe(body)) {
+    let outcome = catch_unwind(AssertUnwindSafe(body));
+    let _ = catch_unwind(crate::core::runtime::reap_retired);
+    match outcome {
         Ok(Ok(v)) => v,
         Ok(Err(f)) => {
             set_last_error(&f.text);

@@ -107,6 +107,8 @@ pub struct Client {
     heartbeat_interval: Duration,
     stopping: AtomicBool,
     stop_notify: Notify,
+    /// Keeps the runtime running until `shutdown` (or the last reference) lets it go.
+    lease: Mutex<Option<super::runtime::Lease>>,
 }
 
 impl Client {
@@ -135,6 +137,7 @@ impl Client {
             heartbeat_interval: config.heartbeat_interval,
             stopping: AtomicBool::new(false),
             stop_notify: Notify::new(),
+            lease: Mutex::new(Some(super::runtime::lease()?)),
         }))
     }
 
@@ -353,6 +356,8 @@ impl Client {
             }
         }
         self.remoting.close_all();
+        // The last client to let go ends the runtime (when the library returns to the host).
+        drop(self.lease.lock().unwrap_or_else(|e| e.into_inner()).take());
     }
 }
 

@@ -58,6 +58,11 @@ pub fn set_path(path: &str) {
     sink.file = None;
 }
 
+/// Closes the log file; the next line opens it again. Called when nothing of the library runs.
+pub fn close() {
+    SINK.lock().unwrap_or_else(|e| e.into_inner()).file = None;
+}
+
 pub fn current_path() -> PathBuf {
     SINK.lock().unwrap_or_else(|e| e.into_inner()).path.clone()
 }

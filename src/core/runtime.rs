@@ -1,7 +1,17 @@
-//! The process-wide tokio runtime: started at the first `Start*`, never at load time, and
-//! replaced (not joined) in a forked child, whose copy of the parent's runtime has no threads.
+//! The process-wide tokio runtime: started at the first `Start*`, never at load time, shut down
+//! when the last client lets go of it, and replaced (not joined) in a forked child, whose copy of
+//! the parent's runtime has no threads.
+//!
+//! Every started client holds a [`Lease`]. When the last lease goes, the runtime is retired: it
+//! cannot be shut down right there (the lease may be dropped inside the runtime, e.g. at the end
+//! of a shutdown that runs in `block_on`), so [`reap_retired`] does it when the library returns to
+//! the host (the C boundary calls it after every export). Reaping also ends the callback thread
+//! and closes the log file: with every handle destroyed, nothing of the library is left running
+//! or open, and the next `Start*` brings it all back.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::time::Duration;
 
 use once_cell::sync::Lazy;
 use tokio::runtime::{Handle, Runtime};
@@ -11,49 +21,117 @@ use super::error::{Error, Result};
 struct Owned {
     pid: u32,
     runtime: Runtime,
+    /// Live [`Lease`]s of this runtime.
+    leases: usize,
 }
 
 static RUNTIME: Lazy<Mutex<Option<Owned>>> = Lazy::new(|| Mutex::new(None));
+
+/// Runtimes whose last lease is gone, waiting for [`reap_retired`].
+static RETIRED: Lazy<Mutex<Vec<Runtime>>> = Lazy::new(|| Mutex::new(Vec::new()));
+static ANY_RETIRED: AtomicBool = AtomicBool::new(false);
+
+/// How long a retired runtime's tasks get to finish before its threads are abandoned.
+const SHUTDOWN_BOUND: Duration = Duration::from_secs(5);
 
 /// Number of I/O worker threads; `ROCKETMQ_IO_THREADS` overrides the default of 1.
 fn worker_threads() -> usize {
     std::env::var("ROCKETMQ_IO_THREADS").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(1)
 }
 
-/// The runtime handle, starting the runtime if needed.
-pub fn handle() -> Result<Handle> {
-    let mut guard = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
+fn lock_runtime() -> std::sync::MutexGuard<'static, Option<Owned>> {
+    RUNTIME.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The runtime of this process, started if there is none.
+fn ensure(guard: &mut Option<Owned>) -> Result<&mut Owned> {
     let pid = std::process::id();
-    if let Some(owned) = guard.as_ref() {
-        if owned.pid == pid {
-            return Ok(owned.runtime.handle().clone());
-        }
+    if guard.as_ref().is_some_and(|owned| owned.pid != pid) {
         // Forked child: the parent's worker threads do not exist here, so dropping the runtime
         // would wait for them forever. Leak it and start afresh.
         if let Some(stale) = guard.take() {
             std::mem::forget(stale);
         }
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(worker_threads())
-        .max_blocking_threads(1)
-        .thread_name("rocketmq-io")
-        .on_thread_start(block_sigpipe)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::state(format!("cannot start the I/O runtime: {e}")))?;
-    let handle = runtime.handle().clone();
-    *guard = Some(Owned { pid, runtime });
-    Ok(handle)
+    if guard.is_none() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(worker_threads())
+            .max_blocking_threads(1)
+            .thread_name("rocketmq-io")
+            .on_thread_start(block_sigpipe)
+            .enable_all()
+            .build()
+            .map_err(|e| Error::state(format!("cannot start the I/O runtime: {e}")))?;
+        *guard = Some(Owned { pid, runtime, leases: 0 });
+    }
+    Ok(guard.as_mut().expect("set above"))
+}
+
+/// The runtime handle, starting the runtime if needed. A runtime started here with no lease
+/// taken afterwards is retired by the next lease that ends (or the next `block_on`).
+pub fn handle() -> Result<Handle> {
+    let mut guard = lock_runtime();
+    Ok(ensure(&mut guard)?.runtime.handle().clone())
+}
+
+/// Keeps the runtime running while it lives: one per started client.
+#[must_use]
+pub struct Lease {
+    pid: u32,
+}
+
+pub fn lease() -> Result<Lease> {
+    let mut guard = lock_runtime();
+    ensure(&mut guard)?.leases += 1;
+    Ok(Lease { pid: std::process::id() })
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let mut guard = lock_runtime();
+        let Some(owned) = guard.as_mut() else { return };
+        if owned.pid != self.pid {
+            return; // taken in the parent of this forked process
+        }
+        owned.leases = owned.leases.saturating_sub(1);
+        if owned.leases == 0 {
+            if let Some(owned) = guard.take() {
+                RETIRED.lock().unwrap_or_else(|p| p.into_inner()).push(owned.runtime);
+                ANY_RETIRED.store(true, Ordering::Release);
+            }
+        }
+    }
+}
+
+/// Shuts down the runtimes retired since the last call, then, when no runtime is left, ends the
+/// callback thread and closes the log file. Cheap when there is nothing to do; does nothing
+/// inside a runtime (a later call, outside, does it).
+pub fn reap_retired() {
+    if !ANY_RETIRED.load(Ordering::Acquire) || Handle::try_current().is_ok() {
+        return;
+    }
+    ANY_RETIRED.store(false, Ordering::Release);
+    let retired = std::mem::take(&mut *RETIRED.lock().unwrap_or_else(|p| p.into_inner()));
+    for runtime in retired {
+        runtime.shutdown_timeout(SHUTDOWN_BOUND);
+    }
+    if lock_runtime().is_none() {
+        super::callbacks::stop();
+        super::log::close();
+    }
 }
 
 /// Runs `fut` to completion on the calling (host) thread, with the runtime driving I/O.
+/// Holds a lease meanwhile, so that a call made with no client running (e.g. a name server
+/// domain lookup before the client exists) leaves no runtime behind.
 pub fn block_on<F: std::future::Future>(fut: F) -> Result<F::Output> {
-    let handle = handle()?;
     if Handle::try_current().is_ok() {
         return Err(Error::state("blocking call made from a library I/O thread"));
     }
-    Ok(handle.block_on(fut))
+    let lease = lease()?;
+    let output = handle()?.block_on(fut);
+    drop(lease);
+    Ok(output)
 }
 
 /// Our threads never take SIGPIPE: a peer closing a socket must not kill the host process.

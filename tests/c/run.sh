@@ -10,6 +10,10 @@
 # library first: cargo build --release), then runs, in parallel:
 #   test_producer NAMESRV TOPIC           (default topic rmq_c_test; 8 queues)
 #   test_misuse   NAMESRV TOPIC           (default topic rmq_c_misc; 8 queues)
+#   test_lifecycle NAMESRV TOPIC ROUNDS   (topic as test_misuse's) RMQ_C_LIFECYCLE_ROUNDS rounds
+#                                         (default 1000) of create, start, send, shutdown, destroy,
+#                                         every fifth a push consumer: threads, fds, sockets back to
+#                                         where they were before the first start, RSS flat
 #   test_misuse under valgrind            (memory errors and definite leaks fail it; suppressions in
 #                                         valgrind.supp)
 #   test_consumer NAMESRV SCENARIO        one process per push consumer scenario (consumer_<name>),
@@ -100,7 +104,7 @@ fi
 # ---------------------------------------------------------------- build
 cflags=(-std=c99 -Wall -Wextra -Werror -g -I "$repo/include")
 ldflags=(-L "$lib" -lrocketmq "-Wl,-rpath,$lib" -lpthread)
-programs="test_producer test_misuse test_consumer test_transaction test_schedule"
+programs="test_producer test_misuse test_consumer test_transaction test_schedule test_lifecycle"
 [ $acl_only = 1 ] && programs=
 [ -n "${RMQ_ACL_NAMESRV:-}" ] && programs="$programs test_acl"
 for t in $programs; do
@@ -164,6 +168,9 @@ if [ $acl_only = 0 ]; then
     names+=(test_producer test_misuse)
     run test_producer "$out/test_producer" "$namesrv" "$producer_topic"
     run test_misuse "$out/test_misuse" "$namesrv" "$misuse_topic"
+    # nothing left behind: threads, fds and RSS over create/start/send/shutdown/destroy rounds
+    names+=(test_lifecycle)
+    run test_lifecycle "$out/test_lifecycle" "$namesrv" "$misuse_topic" "${RMQ_C_LIFECYCLE_ROUNDS:-1000}"
     # Delivery at a chosen time; the library log goes to its own directory, which the test reads.
     names+=(test_schedule)
     mkdir -p "$logs/schedule-log"
