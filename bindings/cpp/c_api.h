@@ -13,10 +13,4 @@
 #include "CPushConsumer.h"
 #include "CSendResult.h"
 
-// CPushConsumer.h's values for SetPushConsumerConsumeFromWhere are macros named like the
-// enumerators of rocketmq::ConsumeFromWhere; the glue uses the enumerators.
-#undef CONSUME_FROM_LAST_OFFSET
-#undef CONSUME_FROM_FIRST_OFFSET
-#undef CONSUME_FROM_TIMESTAMP
-
 #endif  // ROCKETMQ_CPP_C_API_H

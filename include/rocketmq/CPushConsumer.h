@@ -92,10 +92,11 @@ ROCKETMQCLIENT_API int RegisterMessageBatchCallback(CPushConsumer* consumer,
                                                     void* userData,
                                                     int orderly);
 /* Not in 2.2.0: where a queue with no stored offset of the group starts. timestamp (ms since
- * the epoch) is used with CONSUME_FROM_TIMESTAMP only. */
-#define CONSUME_FROM_LAST_OFFSET 0
-#define CONSUME_FROM_FIRST_OFFSET 1
-#define CONSUME_FROM_TIMESTAMP 2
+ * the epoch) is used with E_CONSUME_FROM_TIMESTAMP only. (E_-prefixed: the plain names are
+ * enumerators of the C++ API's rocketmq::ConsumeFromWhere.) */
+#define E_CONSUME_FROM_LAST_OFFSET 0
+#define E_CONSUME_FROM_FIRST_OFFSET 1
+#define E_CONSUME_FROM_TIMESTAMP 2
 ROCKETMQCLIENT_API int SetPushConsumerConsumeFromWhere(CPushConsumer* consumer, int consumeFromWhere, long long timestamp);
 /* Not in 2.2.0: deliveries of a failing message before it goes to the dead-letter queue
  * (negative: default, 16 concurrently and unlimited orderly). */

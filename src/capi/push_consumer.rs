@@ -29,9 +29,9 @@ pub type MessageBatchCallBack = Option<
 >;
 
 /// `SetPushConsumerConsumeFromWhere`: where a queue the group has no offset for starts.
-pub const CONSUME_FROM_LAST_OFFSET: c_int = 0;
-pub const CONSUME_FROM_FIRST_OFFSET: c_int = 1;
-pub const CONSUME_FROM_TIMESTAMP: c_int = 2;
+pub const E_CONSUME_FROM_LAST_OFFSET: c_int = 0;
+pub const E_CONSUME_FROM_FIRST_OFFSET: c_int = 1;
+pub const E_CONSUME_FROM_TIMESTAMP: c_int = 2;
 
 const LIVE: u32 = 0x524D_5155; // "RMQU"
 
@@ -364,17 +364,17 @@ pub extern "C" fn RegisterMessageBatchCallback(consumer: *mut CPushConsumer, cal
 }
 
 /// Not in 2.2.0: where a queue the group has no stored offset for starts:
-/// `CONSUME_FROM_LAST_OFFSET` (0, default), `CONSUME_FROM_FIRST_OFFSET` (1), or
-/// `CONSUME_FROM_TIMESTAMP` (2: the first message stored at or after `timestamp`, milliseconds
+/// `E_CONSUME_FROM_LAST_OFFSET` (0, default), `E_CONSUME_FROM_FIRST_OFFSET` (1), or
+/// `E_CONSUME_FROM_TIMESTAMP` (2: the first message stored at or after `timestamp`, milliseconds
 /// since the epoch).
 #[no_mangle]
 pub extern "C" fn SetPushConsumerConsumeFromWhere(consumer: *mut CPushConsumer, consumeFromWhere: c_int, timestamp: c_longlong) -> c_int {
     const F: &str = "SetPushConsumerConsumeFromWhere";
     set(F, consumer, |s| {
         s.consume_from = match consumeFromWhere {
-            CONSUME_FROM_LAST_OFFSET => ConsumeFrom::LastOffset,
-            CONSUME_FROM_FIRST_OFFSET => ConsumeFrom::FirstOffset,
-            CONSUME_FROM_TIMESTAMP => ConsumeFrom::Timestamp(timestamp),
+            E_CONSUME_FROM_LAST_OFFSET => ConsumeFrom::LastOffset,
+            E_CONSUME_FROM_FIRST_OFFSET => ConsumeFrom::FirstOffset,
+            E_CONSUME_FROM_TIMESTAMP => ConsumeFrom::Timestamp(timestamp),
             other => return Err(fail(NULL_POINTER, format!("{F}: {other} is not 0, 1 or 2"))),
         };
         Ok(OK)

@@ -6,6 +6,7 @@
 #   * every header on its own, as C99 and as C++11, found both as <X.h>
 #     (-I include/rocketmq) and as <rocketmq/X.h> (-I include);
 #   * all headers together, twice, in reverse order (include guards);
+#   * the 21 C++ API headers (2.2.0's) alone and together with the C headers, as C++11;
 #   * the include graph between the headers;
 #   * layout.c (struct sizes/offsets, enum values, constants) as C11 and
 #     C++11;
@@ -67,6 +68,21 @@ for h in $(printf '%s\n' $HEADERS | sed '1!G;h;$!d'); do
 done
 check "c99   all headers twice (include guards)" $CC $CFLAGS99 -I "$inc" "$tmp/all.c"
 check "c++11 all headers twice (include guards)" $CXX $CXXFLAGS11 -x c++ -I "$inc" "$tmp/all.c"
+
+# 2b. The C headers and the 2.2.0 C++ headers in one C++ translation unit (programs mix them).
+CPP_HEADERS="RocketMQClient.h MQClient.h ConsumeType.h MQClientException.h MQMessage.h MQMessageExt.h
+MQMessageQueue.h SendResult.h TransactionSendResult.h PullResult.h AsyncCallback.h MQSelector.h
+MQMessageListener.h MQueueListener.h TransactionListener.h SessionCredentials.h Arg_helper.h
+DefaultMQProducer.h TransactionMQProducer.h DefaultMQPushConsumer.h DefaultMQPullConsumer.h"
+: >"$tmp/mixed.cpp"
+for h in $HEADERS $CPP_HEADERS; do
+  printf '#include <%s>\n' "$h" >>"$tmp/mixed.cpp"
+done
+check "c++11 C and C++ headers together" $CXX $CXXFLAGS11 -I "$inc/rocketmq" "$tmp/mixed.cpp"
+for h in $CPP_HEADERS; do
+  printf '#include <rocketmq/%s>\n' "$h" >"$tmp/cpp_one.cpp"
+  check "c++11 -I include  <rocketmq/$h> (C++ API)" $CXX $CXXFLAGS11 -I "$inc" "$tmp/cpp_one.cpp"
+done
 
 # 3. Include graph (quote includes, flat directory) as in 2.2.0.
 expected_includes() {
