@@ -1717,10 +1717,10 @@ static void test_push_consumer(void)
     SUCCEEDS(SubscribeWithType(c, g_topic, "TAG", "*"));
     FAILS(NULL_POINTER, RegisterMessageBatchCallback(NULL, batch_consume, NULL, 0));
     FAILS(NULL_POINTER, RegisterMessageBatchCallback(c, NULL, NULL, 0));
-    FAILS(NULL_POINTER, SetPushConsumerConsumeFromWhere(NULL, CONSUME_FROM_FIRST_OFFSET, 0));
+    FAILS(NULL_POINTER, SetPushConsumerConsumeFromWhere(NULL, E_CONSUME_FROM_FIRST_OFFSET, 0));
     FAILS(NULL_POINTER, SetPushConsumerConsumeFromWhere(c, 7, 0));
     FAILS(NULL_POINTER, SetPushConsumerMaxReconsumeTimes(NULL, 3));
-    SUCCEEDS(SetPushConsumerConsumeFromWhere(c, CONSUME_FROM_TIMESTAMP, 1700000000000LL));
+    SUCCEEDS(SetPushConsumerConsumeFromWhere(c, E_CONSUME_FROM_TIMESTAMP, 1700000000000LL));
     SUCCEEDS(SetPushConsumerMaxReconsumeTimes(c, 3));
     SUCCEEDS(RegisterMessageBatchCallback(c, batch_consume, NULL, 0));
 
