@@ -95,6 +95,7 @@ class Receiver:
     def __init__(self, namesrv: str, topic: str, group: Optional[str] = None, log_dir: Optional[str] = None) -> None:
         self.topic = topic
         self.delivered: Dict[str, float] = {}
+        self.queue_ids: Set[int] = set()  # of the queues messages came from
         self.deliveries = 0
         self._lock = threading.Lock()
         self.consumer = PushConsumer(group or unique('faults_consumer'))
@@ -106,6 +107,7 @@ class Receiver:
     def _on_message(self, msg: ReceivedMessage) -> ConsumeStatus:
         with self._lock:
             self.delivered.setdefault(msg.id, time.monotonic())
+            self.queue_ids.add(msg.queue_id)
             self.deliveries += 1
         return ConsumeStatus.CONSUME_SUCCESS
 
