@@ -198,7 +198,8 @@ class Server:
         cmd = ['java'] + self.cluster.jvm_options(self) + ['-cp', '%s/*' % lib_dir(self.version),
                                                            self.main_class] + self.args
         self.process = subprocess.Popen(cmd, cwd=str(self.home), stdin=subprocess.DEVNULL, stdout=out,
-                                        stderr=subprocess.STDOUT, env=env, start_new_session=True)
+                                        stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                                        preexec_fn=_die_with_parent)
         out.close()
 
     def alive(self) -> bool:
@@ -256,6 +257,13 @@ class Broker(Server):
 
 
 _clusters: List['Cluster'] = []
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL when the test process dies, even by a crash that
+    skips atexit (PR_SET_PDEATHSIG)."""
+    import ctypes
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
 
 
 def _close_all() -> None:
