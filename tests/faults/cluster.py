@@ -159,6 +159,17 @@ def _loose_json(body: bytes) -> dict:
     return json.loads(re.sub(r'([{,])(-?\d+):', r'\1"\2":', body.decode()))
 
 
+def presented_certificate(addr: str) -> bytes:
+    """The DER certificate a TLS server presents (not verified)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    host, port = addr.rsplit(':', 1)
+    with socket.create_connection((host, int(port)), timeout=2) as raw:
+        with context.wrap_socket(raw) as tls:
+            return tls.getpeercert(binary_form=True) or b''
+
+
 # ---------------------------------------------------------------------------------- processes
 
 @dataclass
@@ -176,6 +187,8 @@ class Server:
     starts: int = 0
     # where this start's output begins in out_file (its "boot success" must be after it)
     boot_mark: int = 0
+    # more JVM options, after the cluster's (a -D here wins)
+    jvm_extra: List[str] = field(default_factory=list)
 
     @property
     def addr(self) -> str:
@@ -195,7 +208,7 @@ class Server:
         out = open(self.out_file, 'ab')
         env = dict(os.environ, ROCKETMQ_HOME=str(self.home / 'rocketmq-home'))
         env.pop('NAMESRV_ADDR', None)
-        cmd = ['java'] + self.cluster.jvm_options(self) + ['-cp', '%s/*' % lib_dir(self.version),
+        cmd = ['java'] + self.cluster.jvm_options(self) + self.jvm_extra + ['-cp', '%s/*' % lib_dir(self.version),
                                                            self.main_class] + self.args
         self.process = subprocess.Popen(cmd, cwd=str(self.home), stdin=subprocess.DEVNULL, stdout=out,
                                         stderr=subprocess.STDOUT, env=env, start_new_session=True,
