@@ -774,7 +774,10 @@ class PullConsumer(_Client):
         Continue at ``next_begin_offset``."""
         c_queue = _CMessageQueue(_to_bytes(queue.topic), _to_bytes(queue.broker_name), queue.queue_id)
         c_result = dll.Pull(self._handle, ctypes.byref(c_queue), _to_bytes(expression), offset, max_num)
-        batch = _PulledBatch(c_result)
+        # A result without messages has nothing to release; releasing it anyway (a failing call)
+        # would replace the text of a failed pull (BROKER_TIMEOUT, e.g. access denied) that
+        # rocketmq.exceptions.latest_error_message() reads.
+        batch = _PulledBatch(c_result) if c_result.size > 0 else None
         messages = [ReceivedMessage(c_result.msgFoundList[i], batch) for i in range(c_result.size)]
         return PullResult(PullStatus(c_result.pullStatus), c_result.nextBeginOffset, c_result.minOffset,
                           c_result.maxOffset, messages)
