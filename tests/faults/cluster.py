@@ -83,6 +83,19 @@ def port_free(port: int) -> bool:
             return False
 
 
+def admin_batch_classes() -> Path:
+    """The dir of ci/rocketmq/AdminBatch.class, compiled once into the cache where
+    scripts/brokers.sh keeps it (adminbatch-<first 12 hex digits of the source's SHA-1>)."""
+    source = REPO / 'ci' / 'rocketmq' / 'AdminBatch.java'
+    d = CACHE / ('adminbatch-%s' % hashlib.sha1(source.read_bytes()).hexdigest()[:12])
+    if not (d / 'AdminBatch.class').exists():
+        tmp = Path(tempfile.mkdtemp(prefix=d.name + '.tmp.', dir=str(CACHE)))
+        subprocess.run(['javac', '-J-XX:-UsePerfData', '-nowarn', '-d', str(tmp), str(source)], check=True)
+        shutil.rmtree(d, ignore_errors=True)
+        tmp.rename(d)
+    return d
+
+
 # ---------------------------------------------------------------------------------- remoting
 
 @dataclass(frozen=True)
@@ -497,9 +510,7 @@ class Cluster:
     def admin_batch(self, version: str, commands: Sequence[str], timeout: float = 90) -> str:
         """mqadmin commands in one JVM (ci/rocketmq/AdminBatch.java, compiled by
         scripts/brokers.sh into the cache); their output. Signed by conf/tools.yml."""
-        classes = sorted(CACHE.glob('adminbatch-*/AdminBatch.class'))
-        if not classes:
-            raise ClusterError('AdminBatch is not compiled: run scripts/brokers.sh admin 4 --help once')
+        classes = admin_batch_classes()
         home = self._home('admin-%s' % version)
         tool = Server(name='admin', version=version, port=0, home=home, main_class='AdminBatch', heap='128m',
                       args=[], cluster=self)
