@@ -10,7 +10,7 @@ all: build
 build:
 	$(CARGO) build --release
 
-install: build
+install:
 	scripts/install.sh "$(PREFIX)"
 
 uninstall:

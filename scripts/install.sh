@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Install (or remove) librocketmq the way rocketmq-client-cpp 2.2.0's packages did:
 #
-#   PREFIX/lib/librocketmq.so        (SONAME librocketmq.so, found by ldconfig / ctypes.util.find_library)
-#   PREFIX/lib/librocketmq.a
+#   PREFIX/lib/librocketmq.so        (SONAME librocketmq.so, found by ldconfig / ctypes.util.find_library;
+#                                    stripped, with a .gnu_debuglink to the file below)
+#   PREFIX/lib/.debug/librocketmq.so.debug   its debug info (line tables), where gdb looks for it
+#   PREFIX/lib/librocketmq.a          (without debug info)
 #   PREFIX/include/rocketmq/*.h      (flat: cgo clients do `#include <rocketmq/CProducer.h>`)
 #   PREFIX/lib/pkgconfig/rocketmq.pc
 #
 # Usage: scripts/install.sh [--uninstall] [PREFIX]      (PREFIX defaults to /usr/local)
+#
+# The library is the `dist` cargo profile's (Cargo.toml: the release artifacts; one LTO unit),
+# built here first (cargo does nothing when it is current); INSTALL_NO_BUILD=1 skips that.
 #
 # Idempotent: installing twice gives the same result, uninstalling what is not there is fine.
 # `install` replaces files by unlink + create, so running processes keep their mapped copy.
@@ -39,8 +44,9 @@ libdir=$prefix/lib
 incdir=$prefix/include/rocketmq
 pcdir=$libdir/pkgconfig
 
-so=target/release/librocketmq.so
-ar=target/release/librocketmq.a
+so=target/dist/librocketmq.so
+ar=target/dist/librocketmq.a
+debugdir=$libdir/.debug
 headers=()
 for h in include/rocketmq/*.h; do
     [ -e "$h" ] && headers+=("$h")
@@ -68,7 +74,8 @@ run_ldconfig() {
 }
 
 if [ "$mode" = uninstall ]; then
-    rm -f "$libdir/librocketmq.so" "$libdir/librocketmq.a" "$pcdir/rocketmq.pc"
+    rm -f "$libdir/librocketmq.so" "$libdir/librocketmq.a" "$pcdir/rocketmq.pc" "$debugdir/librocketmq.so.debug"
+    [ -d "$debugdir" ] && rmdir --ignore-fail-on-non-empty "$debugdir"
     for h in "${headers[@]}"; do
         rm -f "$incdir/$(basename "$h")"
     done
@@ -79,20 +86,33 @@ if [ "$mode" = uninstall ]; then
     exit 0
 fi
 
-[ -f "$so" ] || { echo "$repo/$so not found: run 'cargo build --release' (or 'make build') first" >&2; exit 1; }
+if [ "${INSTALL_NO_BUILD:-0}" != 1 ]; then
+    "${CARGO:-cargo}" build --profile dist --locked --lib >&2 || { echo "cargo build --profile dist failed" >&2; exit 1; }
+fi
+[ -f "$so" ] || { echo "$repo/$so not found: run 'cargo build --profile dist --lib' first" >&2; exit 1; }
 [ ${#headers[@]} -gt 0 ] || { echo "no headers in $repo/include/rocketmq/" >&2; exit 1; }
+for tool in objcopy strip; do
+    command -v "$tool" >/dev/null || { echo "$tool (binutils) not found" >&2; exit 1; }
+done
 
-install -d -m 0755 "$libdir" "$incdir" "$pcdir"
-install -m 0755 "$so" "$libdir/librocketmq.so"
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+# The debug info goes to its own file; the library keeps its dynamic symbols (the API) and a
+# .gnu_debuglink naming that file, which gdb finds in the .debug folder beside the library.
+objcopy --only-keep-debug "$so" "$stage/librocketmq.so.debug"
+objcopy --strip-all --add-gnu-debuglink="$stage/librocketmq.so.debug" "$so" "$stage/librocketmq.so"
+install -d -m 0755 "$libdir" "$incdir" "$pcdir" "$debugdir"
+install -m 0755 "$stage/librocketmq.so" "$libdir/librocketmq.so"
+install -m 0644 "$stage/librocketmq.so.debug" "$debugdir/librocketmq.so.debug"
 if [ -f "$ar" ]; then
-    install -m 0644 "$ar" "$libdir/librocketmq.a"
+    strip --strip-debug -o "$stage/librocketmq.a" "$ar"
+    install -m 0644 "$stage/librocketmq.a" "$libdir/librocketmq.a"
 else
     echo "warning: $ar not built; installing the shared library only" >&2
 fi
 install -m 0644 "${headers[@]}" "$incdir/"
 
-tmp_pc=$(mktemp)
-trap 'rm -f "$tmp_pc"' EXIT
+tmp_pc=$stage/rocketmq.pc
 cat >"$tmp_pc" <<EOF
 prefix=$prefix
 exec_prefix=\${prefix}
@@ -105,7 +125,7 @@ Name: rocketmq
 Description: RocketMQ client library, drop-in replacement for rocketmq-client-cpp 2.2.0 (C API compatible, written in Rust)
 Version: $crate_version
 Libs: -L\${libdir} -lrocketmq
-Libs.private: -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
+Libs.private: -lstdc++ -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 Cflags: -I\${includedir}
 EOF
 install -m 0644 "$tmp_pc" "$pcdir/rocketmq.pc"

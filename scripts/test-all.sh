@@ -89,6 +89,7 @@ step "rust unit tests" cargo test --release --locked --lib
 step "headers" bash tests/headers/check.sh
 step "library shape (SONAME, glibc only, exports)" sh tests/link/check.sh
 step "make install" scripts/install.sh "$PREFIX"
+step "installed library (stripped, at most 4 MiB, debug info apart, API-only exports)" sh tests/link/installed.sh "$PREFIX"
 
 if scripts/brokers.sh status >/dev/null 2>&1; then
     echo "brokers already running: using them"
