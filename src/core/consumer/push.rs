@@ -240,9 +240,24 @@ async fn background(inner: Arc<Inner>, _handler: Arc<dyn InboundHandler>) {
     let mut persist = tokio::time::interval(PERSIST_INTERVAL);
     let mut rebalance = tokio::time::interval(REBALANCE_INTERVAL);
     let mut relock = tokio::time::interval(LOCK_INTERVAL);
+    // A new group's retry topic reaches the name server only after the broker met the group
+    // (its first heartbeat creates the topic), which can trail our first rebalance: until its
+    // route is found, look again after 1 s, 2 s, 4 s, ... (then only with the 20 s rebalance),
+    // so that the first retries of a new group are not held back for up to 20 s.
+    let retry_topic = format!("{RETRY_PREFIX}{}", inner.config.group);
+    let mut retry_lookup_delay = Duration::from_secs(1);
+    let mut next_retry_lookup = tokio::time::Instant::now() + retry_lookup_delay;
     loop {
+        let retry_route_pending = retry_lookup_delay < REBALANCE_INTERVAL
+            && inner.filters.contains_key(&retry_topic)
+            && inner.client.cached_route(&retry_topic).is_none();
         tokio::select! {
             _ = stop.changed() => return,
+            _ = tokio::time::sleep_until(next_retry_lookup), if retry_route_pending => {
+                let _ = inner.rebalance().await;
+                retry_lookup_delay *= 2;
+                next_retry_lookup = tokio::time::Instant::now() + retry_lookup_delay;
+            }
             _ = persist.tick() => {
                 let held: Vec<MessageQueue> = inner.queues.lock().unwrap().keys().cloned().collect();
                 inner.store.persist(&held).await;
