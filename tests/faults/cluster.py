@@ -516,7 +516,7 @@ class Cluster:
                       args=[], cluster=self)
         env = dict(os.environ, ROCKETMQ_HOME=str(home / 'rocketmq-home'))
         cmd = (['java'] + self.jvm_options(tool) + ['-Drocketmq.client.logUseSlf4j=true', '-cp',
-               '%s:%s/*' % (classes[-1].parent, lib_dir(version)), 'AdminBatch'])
+               '%s:%s/*' % (classes, lib_dir(version)), 'AdminBatch'])
         done = subprocess.run(cmd, input='\n'.join(commands) + '\n', capture_output=True, text=True, env=env,
                               cwd=str(home), timeout=timeout)
         return done.stdout + done.stderr
