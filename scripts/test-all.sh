@@ -235,6 +235,16 @@ pybind_suite() {
 step "bindings/python tests (seed programs, features, wheel), Python 3.8 and newest" \
     with_env "${pybind_env[@]}" -- pybind_suite
 
+# ---------------------------------------------------------------- faults (servers of their own)
+# kill -9 and restart of brokers and name servers, master failover, dead-letter queue, TLS and ACL
+# refusals, through our Python package; tests/faults starts its own 4.x and 5.x servers on ports
+# 31874-34912 (never the pairs above); it fails when no test ran
+faults_suite() {
+    have_wheel || return 1
+    ROCKETMQ_PY_WHEEL=$py_wheel bash tests/faults/run.sh
+}
+step "Faults against real brokers (kill -9, failover, dead letters, TLS, ACL), RocketMQ 4.x and 5.x" faults_suite
+
 echo
 echo "=== summary ==="
 for f in "${failures[@]}"; do
