@@ -238,7 +238,7 @@ step "bindings/python tests (seed programs, features, wheel), Python 3.8 and new
 # ---------------------------------------------------------------- faults (servers of their own)
 # kill -9 and restart of brokers and name servers, master failover, dead-letter queue, TLS and ACL
 # refusals, through our Python package; tests/faults starts its own 4.x and 5.x servers on ports
-# 31874-34912 (never the pairs above); it fails when no test ran
+# 31876-34912 (never the pairs above); it fails when no test ran
 faults_suite() {
     have_wheel || return 1
     ROCKETMQ_PY_WHEEL=$py_wheel bash tests/faults/run.sh
