@@ -15,7 +15,9 @@
 #    ROCKETMQ_GO_REQUIRE_BROKERS=1, so a missing broker fails instead of skipping;
 # 5. with STATIC=1 also builds the examples with -tags rocketmq_static and checks that the
 #    program needs nothing but libc.
-# Exits non-zero when a test failed or when no test ran.
+# Exits non-zero when a test failed or when no test ran. Skipped tests (`--- SKIP`) and a missing
+# ACL pair are listed at the end, and appended to the file named by RMQ_TEST_SKIPS (for
+# scripts/test-all.sh's summary).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -42,6 +44,7 @@ if [ -n "${RMQ_ACL_NAMESRV_4:-}" ]; then
     export ROCKETMQ_GO_REQUIRE_ACL=1
 else
     echo "note: the ACL pair is not up (RMQ_PROFILE=acl scripts/brokers.sh up): the ACL tests skip"
+    [ -z "${RMQ_TEST_SKIPS:-}" ] || echo "ACL tests: the ACL pair is not up" >>"$RMQ_TEST_SKIPS"
 fi
 
 cd "$here"
@@ -64,6 +67,11 @@ if [ "${STATIC:-0}" = 1 ]; then
         echo "PASS: -tags rocketmq_static: the example needs only libc"
         passed=$((passed + 1))
     fi
+fi
+skips=$(grep -E -e '--- SKIP' "$log" | sed -E 's/^[[:space:]]*--- SKIP: ([^ ]+).*/\1/' || true)
+if [ -n "$skips" ]; then
+    echo "skipped: $(echo $skips)"
+    [ -z "${RMQ_TEST_SKIPS:-}" ] || echo "skipped Go tests (see their log): $(echo $skips)" >>"$RMQ_TEST_SKIPS"
 fi
 echo "go binding: $passed passed, $failed failed"
 if [ "$passed" -eq 0 ]; then

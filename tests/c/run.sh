@@ -44,8 +44,10 @@
 #                                         assembly gives memcheck false "uninitialised" reports
 # and checks that test_misuse.c calls every function of tests/headers/prototypes.txt.
 # Each program prints "N passed, M failed" as its last line; a program that dies without that
-# line, or exits non-zero with M == 0 (e.g. a valgrind error), counts as one failure.
-# The last line is the sum "N passed, M failed"; exit status 0 only if M == 0.
+# line, passes no check (N == 0), or exits non-zero with M == 0 (e.g. a valgrind error), counts as
+# one failure. The last line is the sum "N passed, M failed"; exit status 0 only if M == 0 and
+# N > 0. What an opt-out below skips is printed, and appended to the file named by RMQ_TEST_SKIPS
+# (scripts/test-all.sh prints those in its summary).
 #
 # Env: RMQ_C_TIMEOUT (s per program, default 120), RMQ_C_VALGRIND=0 skips the valgrind runs,
 #      RMQ_C_CONSUMER="basic retry ..." runs only these consumer scenarios (default: all;
@@ -93,6 +95,10 @@ failed=0
 fail_line() { # message
     echo "FAIL run.sh: $*"
     failed=$((failed + 1))
+}
+skip_note() { # what was skipped and why
+    echo "SKIPPED: $*"
+    [ -z "${RMQ_TEST_SKIPS:-}" ] || echo "$*" >>"$RMQ_TEST_SKIPS"
 }
 
 if [ ! -f "$lib/librocketmq.so" ]; then
@@ -160,11 +166,14 @@ if [ -n "${RMQ_ACL_NAMESRV:-}" ]; then
     if [ -z "${RMQ_ACL_ACCESS_KEY:-}" ] || [ -z "${RMQ_ACL_SECRET_KEY:-}" ]; then
         fail_line "test_acl: RMQ_ACL_NAMESRV is set but RMQ_ACL_ACCESS_KEY / RMQ_ACL_SECRET_KEY are not"
     else
+        [ -n "${RMQ_ACL_DENIED_TOPIC:-}" ] || skip_note "test_acl's denied-topic case: RMQ_ACL_DENIED_TOPIC not set"
         names+=(test_acl)
         run test_acl "$out/test_acl" "$RMQ_ACL_NAMESRV" "${RMQ_ACL_C_TOPIC:-rmq_acl_c}" "${RMQ_ACL_TX_TOPIC:-rmq_acl_tx}"
     fi
 fi
 if [ $acl_only = 0 ]; then
+    [ "${RMQ_C_VALGRIND:-1}" = 0 ] && skip_note "C programs under valgrind: RMQ_C_VALGRIND=0"
+    [ "${RMQ_C_TX:-1}" = 0 ] && skip_note "test_transaction: RMQ_C_TX=0"
     names+=(test_producer test_misuse)
     run test_producer "$out/test_producer" "$namesrv" "$producer_topic"
     run test_misuse "$out/test_misuse" "$namesrv" "$misuse_topic"
@@ -227,6 +236,10 @@ all_scenarios=
 [ $acl_only = 0 ] && all_scenarios=$("$out/test_consumer" "$namesrv" --topics | awk -v p="$prefix" '{ print substr($1, length(p) + 1) }')
 scenarios=${RMQ_C_CONSUMER:-$all_scenarios}
 [ "$scenarios" = none ] && scenarios=
+if [ $acl_only = 0 ] && [ -n "${RMQ_C_CONSUMER:-}" ]; then
+    not_run=$(grep -vxF -f <(tr ' ' '\n' <<<"$scenarios" | grep .) <<<"$all_scenarios" | tr '\n' ' ')
+    [ -n "$not_run" ] && skip_note "consumer scenarios ${not_run% }: RMQ_C_CONSUMER=\"$RMQ_C_CONSUMER\""
+fi
 missing=
 [ -n "$scenarios" ] && missing=$("$out/test_consumer" "$namesrv" --missing-topics)
 created=()
@@ -291,6 +304,9 @@ for name in "${names[@]}"; do
     f=${f%% failed}
     passed=$((passed + p))
     failed=$((failed + f))
+    if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
+        fail_line "$name ran no check (0 passed, 0 failed)"
+    fi
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
         fail_line "$name exited with $rc (99 = valgrind error, 124 = timeout) although all its checks passed"
     fi
@@ -298,5 +314,6 @@ for name in "${names[@]}"; do
 done
 
 echo "total time $(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
+[ "$passed" -gt 0 ] || fail_line "no check ran"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

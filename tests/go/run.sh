@@ -10,7 +10,8 @@
 #      RMQ_GO_TX=0 skips the transaction part (5.), RMQ_GO_TX_TOPIC (default: a fresh topic
 #      rmq_gotx_<run id>, created here like the main one).
 #
-# Builds producer, reader, pushconsumer, check, txproducer and txcheck into .build/go, then:
+# Runs the unit tests of the helpers (`go test ./...`, e.g. internal/record), builds producer,
+# reader, pushconsumer, check, txproducer and txcheck into .build/go, then:
 #   0. starts txproducer in the background on its own fresh topic (it spends most of its ~10 s
 #      waiting for the broker's check-backs, so it overlaps 1.-4.);
 #   1. starts two push consumers (core.NewPushConsumer, own groups): concurrently and orderly; each
@@ -25,7 +26,9 @@
 #      sent, every unknown one was checked back), then the transaction topic is read back from
 #      offset 0 (reader) and txcheck compares: committed ones present (once per COMMIT the broker
 #      got), rolled back ones absent, nothing else there.
-# The last line is "N passed, M failed" over all checks; exit status 0 only if M == 0.
+# The last line is "N passed, M failed" over all checks (each unit test counts as one); exit
+# status 0 only if M == 0 and N > 0. RMQ_GO_TX=0 is printed, and appended to the file named by
+# RMQ_TEST_SKIPS (scripts/test-all.sh's summary).
 set -uo pipefail
 
 if [ $# -lt 1 ] || [ -z "$1" ]; then
@@ -46,6 +49,10 @@ mkdir -p "$bin"
 passed=0
 failed=0
 finish() {
+    if [ "$passed" -eq 0 ]; then
+        echo "FAIL no check ran"
+        failed=$((failed + 1))
+    fi
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
     exit $?
@@ -80,6 +87,19 @@ if ! go build -o "$bin/" ./producer ./reader ./pushconsumer ./check ./txproducer
     echo "build failed (library and headers installed under $prefix? run 'make install')"
     failed=1; finish
 fi
+out=$(go test -count=1 -v ./... 2>&1)
+grc=$?
+printf '%s\n' "$out" | grep -E -e '--- (PASS|FAIL|SKIP)' -e '^(ok|FAIL)[[:space:]]'
+units=$(printf '%s\n' "$out" | grep -c -- '--- PASS')
+unit_fails=$(printf '%s\n' "$out" | grep -c -e '--- FAIL' -e '^FAIL[[:space:]]')
+echo "== go test ./...: $units passed, exit $grc"
+passed=$((passed + units))
+failed=$((failed + unit_fails))
+if [ "$units" -eq 0 ] || { [ "$grc" -ne 0 ] && [ "$unit_fails" -eq 0 ]; }; then
+    printf '%s\n' "$out" | tail -n 20
+    echo "FAIL go test ./... (exit $grc, $units tests passed)"
+    failed=$((failed + 1))
+fi
 
 run_id="$(date +%s)-$$"
 topic=${RMQ_GO_TOPIC:-rmq_go_$(date +%s)_$$}
@@ -102,7 +122,10 @@ echo "== topic $topic ready ($((SECONDS - t0)) s)"
 
 # 0. Transactions, in the background on their own fresh topic.
 tx_pid=
-if [ "${RMQ_GO_TX:-1}" != 0 ]; then
+if [ "${RMQ_GO_TX:-1}" = 0 ]; then
+    echo "SKIPPED: the transaction part (5.): RMQ_GO_TX=0"
+    [ -z "${RMQ_TEST_SKIPS:-}" ] || echo "the transaction part (5.): RMQ_GO_TX=0" >>"$RMQ_TEST_SKIPS"
+else
     tx_topic=${RMQ_GO_TX_TOPIC:-rmq_gotx_$(date +%s)_$$}
     t0=$SECONDS
     if [ -n "${RMQ_GO_TX_TOPIC:-}" ] || out=$("$brokers_sh" topic "$tx_topic" 4 "$namesrv" 2>&1); then

@@ -20,7 +20,7 @@
 #     the body is >= 4096 bytes) must match. The same JVM also reads topic (a): a control of the
 #     Java client against itself.
 # compare.py does the field-by-field comparison; the last line is "N passed, M failed" (exit 1 if
-# M > 0). Outputs (JSON lines, logs) stay in tests/java/target/run-<port>/.
+# M > 0, or if N == 0). Outputs (JSON lines, logs) stay in tests/java/target/run-<port>/.
 #
 # Needs: target/release/librocketmq.so (cargo build --release), java 17, mvn, gcc, python3, the
 # brokers of scripts/brokers.sh (fresh topics are created with `scripts/brokers.sh topic`).
@@ -157,5 +157,9 @@ for e in "${exits[@]}"; do
     fi
 done
 say "done against $namesrv; outputs in $out"
+if [ "$passed" -eq 0 ]; then
+    echo "FAIL run.sh: no check ran"
+    failed=$((failed + 1))
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

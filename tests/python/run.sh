@@ -18,7 +18,9 @@
 #   tests/python/run.sh -k test_consumer                     only the push consumer tests
 #   tests/python/run.sh --target binding -k test_producer    the producer tests on our package
 # pytest runs from an empty temporary directory so that no rocketmq/ source folder can shadow the
-# installed package; the exit code is pytest's.
+# installed package; the exit code is pytest's, or 1 when no test ran (none collected, or every one
+# skipped). Skipped tests are listed with their reasons at the end, and appended to the file named
+# by RMQ_TEST_SKIPS (scripts/test-all.sh prints them in its summary).
 set -uo pipefail
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -43,6 +45,40 @@ cd "$work"
 
 export PYTHONDONTWRITEBYTECODE=1
 export RMQ_PY_TARGET=$target
-"$venv/bin/python" -m pytest -p no:cacheprovider --rootdir="$here" -v -ra "$@" "$here"
+"$venv/bin/python" -m pytest -p no:cacheprovider --rootdir="$here" --junitxml="$work/junit.xml" -v -ra "$@" "$here"
 rc=$?
+# counts and skip reasons from the JUnit report: "TOTAL SKIPPED" then one line per skip reason
+counts=$("$venv/bin/python" - "$work/junit.xml" <<'EOF'
+import ast, sys, xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except (OSError, ET.ParseError):
+    print(0, 0)
+    sys.exit()
+cases = list(root.iter('testcase'))
+reasons = {}
+for case in cases:
+    for s in case.findall('skipped'):
+        reason = (s.get('message') or '').strip()
+        if reason == 'collection skipped':  # a module-level skip: its reason is in the text
+            try:
+                reason = ast.literal_eval(s.text)[2].replace('Skipped: ', '', 1)
+            except (ValueError, SyntaxError, TypeError, IndexError):
+                pass
+        reasons.setdefault(reason, []).append(case.get('name'))
+print(len(cases), sum(len(n) for n in reasons.values()))
+for reason, names in sorted(reasons.items()):
+    print('%d skipped: %s (%s)' % (len(names), reason, ', '.join(names[:4]) + (', ...' if len(names) > 4 else '')))
+EOF
+)
+read -r total skipped <<<"$(head -n 1 <<<"$counts")"
+echo "tests/python ($target): $total tests, $skipped skipped"
+if [ "$skipped" -gt 0 ]; then
+    tail -n +2 <<<"$counts"
+    [ -n "${RMQ_TEST_SKIPS:-}" ] && tail -n +2 <<<"$counts" >>"$RMQ_TEST_SKIPS"
+fi
+if [ "$((total - skipped))" -le 0 ]; then
+    echo "FAIL: no test ran ($total collected, $skipped skipped; pytest exit status $rc)"
+    exit 1
+fi
 exit $rc

@@ -18,6 +18,7 @@
 #   RMQ_ACL_NAMESRV_ADDRS, RMQ_ACL_ACCESS_KEY, RMQ_ACL_SECRET_KEY    the ACL pair (same format)
 #   RMQ_TLS_NAMESRV, RMQ_TLS_CA, RMQ_TLS_WRONG_CA                    the TLS-only pair
 #                         without them those tests skip, and the summary names what was skipped
+#                         (also appended to the file named by RMQ_TEST_SKIPS, for test-all.sh)
 #   RMQ_PY_SECURED_FROM_BROKERS=1   take the ACL and TLS variables from the pairs that
 #                         `RMQ_PROFILE=acl|tls scripts/brokers.sh status` finds up
 #   RMQ_PY_RUN_TIMEOUT    seconds one Python's pytest run may take (default 900)
@@ -184,7 +185,11 @@ EOF
         status=1
     fi
     summary+=("$line")
-    [ "$skipped" -gt 0 ] && summary+=("$(tail -n +2 <<<"$counts")")
+    if [ "$skipped" -gt 0 ]; then
+        summary+=("$(tail -n +2 <<<"$counts")")
+        # for scripts/test-all.sh's summary
+        [ -n "${RMQ_TEST_SKIPS:-}" ] && tail -n +2 <<<"$counts" | sed "s/^ *skipped/Python $full: skipped/" >>"$RMQ_TEST_SKIPS"
+    fi
     ran+=("$full")
 done
 
