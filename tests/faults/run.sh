@@ -10,6 +10,7 @@
 # Env: ROCKETMQ_PY_WHEEL  the bindings/python wheel to test (else built by build-wheel.sh)
 #      PYTHON            the interpreter of the venv (default python3)
 #      RMQ_FAULTS_KEEP=1 keep the servers' work dirs (logs, stores) under /dev/shm
+#      RMQ_TEST_SKIPS    a file: one line per skipped test is appended (make test's summary)
 # Fails when no test ran.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,6 +54,19 @@ suites = [root] if root.tag == 'testsuite' else root.findall('testsuite')
 print(sum(int(s.get('tests', 0)) - int(s.get('skipped', 0)) for s in suites))
 EOF
 )
+# skipped tests, with their reasons, for make test's summary (RMQ_TEST_SKIPS, see test-all.sh)
+if [ -n "${RMQ_TEST_SKIPS:-}" ]; then
+    "$venv/bin/python" - "$junit" >>"$RMQ_TEST_SKIPS" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except (OSError, ET.ParseError):
+    sys.exit()
+for case in root.iter('testcase'):
+    for s in case.findall('skipped'):
+        print('faults: %s skipped (%s)' % (case.get('name'), (s.get('message') or '').strip()))
+EOF
+fi
 if [ "${ran:-0}" -le 0 ]; then
     say "NO TEST RAN" >&2
     exit 1
