@@ -7,5 +7,8 @@
 
 pub mod core;
 pub mod remoting;
+/// The decoders of bytes from the network as the fuzz targets in `fuzz/` call them; not API.
+#[doc(hidden)]
+pub mod fuzzing;
 mod capi;
 mod libm_shim;

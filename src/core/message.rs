@@ -259,23 +259,39 @@ pub fn decode_message(mut b: Bytes) -> Result<MessageExt> {
     })
 }
 
+/// The most a compressed body may inflate to. A producer checks the uncompressed body against
+/// its maximum message size (4 MiB by default), so a real body stays far below this; a few KiB
+/// of zlib or zstd from a broken or hostile peer could otherwise ask for gigabytes.
+pub const MAX_INFLATED_BODY: usize = 64 * 1024 * 1024;
+
 /// Inflates a body by the compression type in bits 8-10 of the sys flag: LZ4 (frame format,
 /// as lz4-java writes it), ZSTD (a zstd frame), else zlib — type 0 (old producers that only set
-/// the compressed bit, such as rocketmq-client-cpp) and 3 both mean zlib.
-fn decompress(data: &[u8], sys_flag: i32) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(data.len() * 4);
+/// the compressed bit, such as rocketmq-client-cpp) and 3 both mean zlib. At most
+/// [`MAX_INFLATED_BODY`] bytes.
+pub(crate) fn decompress(data: &[u8], sys_flag: i32) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(data.len().saturating_mul(4).min(MAX_INFLATED_BODY));
     let kind = sys_flag & sysflag::COMPRESSION_TYPE_MASK;
     let r = if kind == sysflag::COMPRESSION_LZ4 {
-        lz4_flex::frame::FrameDecoder::new(data).read_to_end(&mut out).map_err(|e| e.to_string())
+        read_capped(lz4_flex::frame::FrameDecoder::new(data), &mut out)
     } else if kind == sysflag::COMPRESSION_ZSTD {
         ruzstd::decoding::StreamingDecoder::new(data)
             .map_err(|e| e.to_string())
-            .and_then(|mut d| d.read_to_end(&mut out).map_err(|e| e.to_string()))
+            .and_then(|d| read_capped(d, &mut out))
     } else {
-        flate2::read::ZlibDecoder::new(data).read_to_end(&mut out).map_err(|e| e.to_string())
+        read_capped(flate2::read::ZlibDecoder::new(data), &mut out)
     };
     r.map_err(|e| Error::Protocol(format!("cannot decompress message body (type {:#x}): {e}", kind >> 8)))?;
     Ok(out)
+}
+
+/// Reads `r` to its end into `out`, refusing more than [`MAX_INFLATED_BODY`] bytes.
+fn read_capped(r: impl Read, out: &mut Vec<u8>) -> std::result::Result<(), String> {
+    let limit = MAX_INFLATED_BODY as u64;
+    r.take(limit + 1).read_to_end(out).map_err(|e| e.to_string())?;
+    if out.len() as u64 > limit {
+        return Err(format!("inflates to more than {MAX_INFLATED_BODY} bytes"));
+    }
+    Ok(())
 }
 
 /// zlib (RFC 1950) as the Java and C++ clients write it.
@@ -361,6 +377,15 @@ mod tests {
         let zstd = ruzstd::encoding::compress_to_vec(&body[..], ruzstd::encoding::CompressionLevel::Fastest);
         assert_eq!(decompress(&zstd, sysflag::COMPRESSED | sysflag::COMPRESSION_ZSTD).unwrap(), body);
         assert!(decompress(b"not zstd", sysflag::COMPRESSED | sysflag::COMPRESSION_ZSTD).is_err());
+    }
+
+    #[test]
+    fn a_body_that_inflates_beyond_the_limit_is_refused() {
+        let zeros = vec![0u8; MAX_INFLATED_BODY + 1];
+        let z = compress(&zeros, 9);
+        let e = decompress(&z, sysflag::COMPRESSED).unwrap_err().to_string();
+        assert!(e.contains("inflates to more than"), "{e}");
+        assert_eq!(decompress(&compress(&zeros[1..], 9), sysflag::COMPRESSED).unwrap().len(), MAX_INFLATED_BODY);
     }
 
     #[test]

@@ -134,35 +134,41 @@ impl Puller {
             .with_field("subVersion", 0)
             .with_field("expressionType", filter.expression_type());
         let resp = self.client.remoting.invoke(&addr, req, timeout).await?;
-        let status = match resp.code {
-            response::SUCCESS => PullStatus::Found,
-            response::PULL_NOT_FOUND => PullStatus::NoNewMsg,
-            response::PULL_RETRY_IMMEDIATELY => PullStatus::NoMatchedMsg,
-            response::PULL_OFFSET_MOVED => PullStatus::OffsetIllegal,
-            code => return Err(Error::Broker { addr, code, remark: resp.remark }),
-        };
-        let messages = if status == PullStatus::Found {
-            let mut all = decode_messages(resp.body.clone())?;
-            all.retain(|m| filter.matches(m));
-            all
-        } else {
-            Vec::new()
-        };
-        if status == PullStatus::Found {
-            log::debug(&format!("pulled {} message(s) from {:?} at {offset}", messages.len(), mq));
+        let result = pull_result(resp, filter, offset, &addr)?;
+        if result.status == PullStatus::Found {
+            log::debug(&format!("pulled {} message(s) from {:?} at {offset}", result.messages.len(), mq));
         }
-        Ok(PullResult {
-            status,
-            next_begin_offset: resp.field_i64("nextBeginOffset").unwrap_or(offset),
-            min_offset: resp.field_i64("minOffset").unwrap_or(0),
-            max_offset: resp.field_i64("maxOffset").unwrap_or(0),
-            messages,
-        })
+        Ok(result)
     }
 
     pub async fn shutdown(&self) {
         self.client.shutdown("", &self.group).await;
     }
+}
+
+/// The broker's answer to a pull from `offset` (made to `addr`), messages filtered by tag.
+pub(crate) fn pull_result(resp: RemotingCommand, filter: &TagFilter, offset: i64, addr: &str) -> Result<PullResult> {
+    let status = match resp.code {
+        response::SUCCESS => PullStatus::Found,
+        response::PULL_NOT_FOUND => PullStatus::NoNewMsg,
+        response::PULL_RETRY_IMMEDIATELY => PullStatus::NoMatchedMsg,
+        response::PULL_OFFSET_MOVED => PullStatus::OffsetIllegal,
+        code => return Err(Error::Broker { addr: addr.to_string(), code, remark: resp.remark }),
+    };
+    let messages = if status == PullStatus::Found {
+        let mut all = decode_messages(resp.body.clone())?;
+        all.retain(|m| filter.matches(m));
+        all
+    } else {
+        Vec::new()
+    };
+    Ok(PullResult {
+        status,
+        next_begin_offset: resp.field_i64("nextBeginOffset").unwrap_or(offset),
+        min_offset: resp.field_i64("minOffset").unwrap_or(0),
+        max_offset: resp.field_i64("maxOffset").unwrap_or(0),
+        messages,
+    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,9 @@ use super::error::{Error, Result};
 pub const MASTER_ID: i64 = 0;
 const PERM_WRITE: i32 = 0x2;
 const PERM_READ: i32 = 0x4;
+/// The most queues we take from one topic's route. Real topics have tens or hundreds; the queue
+/// counts are a name server's word, and `i32::MAX` of them would exhaust memory.
+pub const MAX_QUEUES_PER_TOPIC: usize = 65_536;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MessageQueue {
@@ -83,7 +86,9 @@ impl TopicRouteData {
             if self.master_addr(&q.broker_name).is_none() {
                 continue;
             }
-            for id in 0..count(q).max(0) {
+            let room = MAX_QUEUES_PER_TOPIC - out.len();
+            let n = (count(q).max(0) as usize).min(room) as i32;
+            for id in 0..n {
                 out.push(MessageQueue { topic: topic.to_string(), broker_name: q.broker_name.clone(), queue_id: id });
             }
         }
@@ -171,6 +176,14 @@ mod tests {
     fn leaves_strings_alone() {
         assert_eq!(quote_bare_keys(r#"{"a":"{1:2}",2:"x ü"}"#), r#"{"a":"{1:2}","2":"x ü"}"#);
         assert_eq!(quote_bare_keys(r#"{"a":[1,2]}"#), r#"{"a":[1,2]}"#);
+    }
+
+    #[test]
+    fn queue_counts_beyond_the_limit_are_cut() {
+        let json = FASTJSON.replace("\"writeQueueNums\":4", "\"writeQueueNums\":2147483647");
+        let r = TopicRouteData::parse(json.as_bytes()).unwrap();
+        assert_eq!(r.write_queues("T").len(), MAX_QUEUES_PER_TOPIC);
+        assert_eq!(r.read_queues("T").len(), 8);
     }
 
     #[test]

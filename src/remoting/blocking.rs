@@ -11,16 +11,15 @@ use std::io::{ErrorKind, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::{Buf, BytesMut};
+use bytes::BytesMut;
 
-use super::command::RemotingCommand;
+use super::command::{split_frame, RemotingCommand};
 use super::connection::{next_opaque, RpcHook};
 use super::transport::{BlockingStream, Transport};
 use super::RemotingError;
 
 /// Idle connections kept per address; more concurrent callers open more, closed after use.
 const MAX_IDLE_PER_ADDR: usize = 16;
-const MAX_FRAME: usize = 16 * 1024 * 1024;
 
 /// Bytes asked of one `read`: a send's response is a few hundred bytes.
 const READ_CHUNK: usize = 16 * 1024;
@@ -147,7 +146,11 @@ impl BlockingPool {
             if answered { Exchange::Failed(e) } else { Exchange::ClosedBeforeAnswer(e) }
         };
         loop {
-            if let Some(resp) = take_frame(&mut conn.buf)? {
+            let taken = take_frame(&mut conn.buf).inspect_err(|e| {
+                // The connection is dropped with the error (never checked back in).
+                crate::core::log::warn(&format!("connection to {addr} dropped: {e}"));
+            })?;
+            if let Some(resp) = taken {
                 if resp.is_response() && resp.opaque == opaque {
                     self.checkin(addr, conn);
                     return Ok(resp);
@@ -221,19 +224,10 @@ fn closed_error(addr: &str, heard_from_peer: bool) -> RemotingError {
 
 /// One complete frame from the front of `buf`, if there is one.
 fn take_frame(buf: &mut BytesMut) -> Result<Option<RemotingCommand>, RemotingError> {
-    if buf.len() < 4 {
-        return Ok(None);
+    match split_frame(buf)? {
+        Some(frame) => RemotingCommand::decode(frame).map(Some),
+        None => Ok(None),
     }
-    let len = u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
-    if !(4..=MAX_FRAME).contains(&len) {
-        return Err(RemotingError::Codec(format!("invalid frame length {len}")));
-    }
-    if buf.len() < 4 + len {
-        return Ok(None);
-    }
-    buf.advance(4);
-    let frame = buf.split_to(len).freeze();
-    RemotingCommand::decode(frame).map(Some)
 }
 
 #[cfg(test)]

@@ -17,6 +17,10 @@ pub const CLIENT_LANGUAGE: &str = "CPP";
 const FLAG_RESPONSE: i32 = 1;
 const FLAG_ONEWAY: i32 = 2;
 
+/// The largest frame we accept, as the Java side (`com.rocketmq.remoting.frameMaxLength`); a
+/// length prefix beyond it means a broken or hostile peer.
+pub const MAX_FRAME: usize = 16 * 1024 * 1024;
+
 const SERIALIZE_JSON: u8 = 0;
 const SERIALIZE_ROCKETMQ: u8 = 1;
 
@@ -131,6 +135,27 @@ impl RemotingCommand {
         cmd.body = frame;
         Ok(cmd)
     }
+}
+
+/// Splits the first complete frame (without its 4-byte length prefix) off the front of `buf`:
+/// `Ok(None)` while it has not all arrived, an error for a length no peer may send.
+pub fn split_frame(buf: &mut BytesMut) -> Result<Option<Bytes>, RemotingError> {
+    let Some(len) = frame_len(buf)? else { return Ok(None) };
+    if buf.len() < 4 + len {
+        return Ok(None);
+    }
+    buf.advance(4);
+    Ok(Some(buf.split_to(len).freeze()))
+}
+
+/// The length of the frame at the front of `buf` (prefix excluded), once its prefix is there.
+pub fn frame_len(buf: &[u8]) -> Result<Option<usize>, RemotingError> {
+    let Some(prefix) = buf.first_chunk::<4>() else { return Ok(None) };
+    let len = u32::from_be_bytes(*prefix) as usize;
+    if !(4..=MAX_FRAME).contains(&len) {
+        return Err(RemotingError::Codec(format!("invalid frame length {len}")));
+    }
+    Ok(Some(len))
 }
 
 /// Header values are strings in Java's output, but the original client writes some as numbers;

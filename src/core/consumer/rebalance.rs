@@ -44,7 +44,12 @@ pub async fn consumer_ids(client: &Client, broker: &str, group: &str) -> Result<
     if resp.code != response::SUCCESS {
         return Err(Error::Broker { addr: broker.to_string(), code: resp.code, remark: resp.remark });
     }
-    let list: ConsumerList = serde_json::from_slice(&resp.body).map_err(|e| Error::Protocol(format!("bad consumer list: {e}")))?;
+    parse_consumer_list(&resp.body)
+}
+
+/// The client ids in a GET_CONSUMER_LIST_BY_GROUP answer, sorted.
+pub(crate) fn parse_consumer_list(body: &[u8]) -> Result<Vec<String>> {
+    let list: ConsumerList = serde_json::from_slice(body).map_err(|e| Error::Protocol(format!("bad consumer list: {e}")))?;
     let mut ids = list.consumer_id_list;
     ids.sort();
     Ok(ids)
