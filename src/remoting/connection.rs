@@ -22,15 +22,16 @@ use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 
-use super::command::RemotingCommand;
+use super::command::{frame_len, split_frame, RemotingCommand};
 use super::transport::{AsyncStream, Transport};
 use super::RemotingError;
 
 // (Not named `TlsStream`: cbindgen, reading the whole crate, would take it for the generic one.)
 type TlsClientStream = tokio_rustls::client::TlsStream<TcpStream>;
 
-/// Largest frame we accept, as the Java side (`com.rocketmq.remoting.frameMaxLength`).
-const MAX_FRAME: usize = 16 * 1024 * 1024;
+/// How long a peer may stop in the middle of a frame before the connection is given up (the
+/// Java client closes a connection on a request's timeout; this closes one only when it is stuck).
+const MID_FRAME_STALL: Duration = Duration::from_secs(5);
 /// How often expired waiters are swept out of the pending table.
 const REAPER_TICK: Duration = Duration::from_millis(50);
 
@@ -275,17 +276,7 @@ async fn read_loop<R: AsyncRead + Unpin>(conn: Arc<Connection>, mut reader: R, i
     let outcome: Result<(), RemotingError> = async {
         loop {
             // Decode every complete frame already buffered.
-            while buf.len() >= 4 {
-                let len = u32::from_be_bytes([buf[0], buf[1], buf[2], buf[3]]) as usize;
-                if !(4..=MAX_FRAME).contains(&len) {
-                    return Err(RemotingError::Codec(format!("invalid frame length {len}")));
-                }
-                if buf.len() < 4 + len {
-                    buf.reserve(4 + len - buf.len());
-                    break;
-                }
-                buf.advance(4);
-                let frame = buf.split_to(len).freeze();
+            while let Some(frame) = split_frame(&mut buf)? {
                 let cmd = RemotingCommand::decode(frame)?;
                 if cmd.is_response() {
                     conn.complete(cmd);
@@ -293,9 +284,19 @@ async fn read_loop<R: AsyncRead + Unpin>(conn: Arc<Connection>, mut reader: R, i
                     handler.on_request(&conn, cmd);
                 }
             }
+            // Room for the rest of a partial frame, so it arrives in as few reads as possible.
+            if let Some(len) = frame_len(&buf)? {
+                buf.reserve((4 + len).saturating_sub(buf.len()));
+            }
+            // Between frames a peer may be silent for as long as it likes (a long-polling pull);
+            // in the middle of one, a silence this long means the rest is never coming.
+            let stall_limit = if buf.is_empty() { None } else { Some(MID_FRAME_STALL) };
             let read = tokio::select! {
-                r = reader.read_buf(&mut buf) => r,
+                r = read_within(&mut reader, &mut buf, stall_limit) => r,
                 _ = conn.closed_notify.notified() => return Ok(()),
+            };
+            let Some(read) = read else {
+                return Err(RemotingError::Codec(format!("{} bytes of a frame, then nothing for {MID_FRAME_STALL:?}", buf.len())));
             };
             match read {
                 Ok(0) => return Err(RemotingError::Closed(conn.addr.clone())),
@@ -317,11 +318,25 @@ async fn read_loop<R: AsyncRead + Unpin>(conn: Arc<Connection>, mut reader: R, i
             crate::core::log::debug(&format!("connection to {} ended: {e}", conn.addr));
             conn.close_because(e);
         }
+        Err(e @ RemotingError::Codec(_)) => {
+            // A peer that sends what no broker or name server would: worth the log's attention.
+            // The waiters fail as on any close; the next request opens a new connection.
+            crate::core::log::warn(&format!("connection to {} dropped: {e}", conn.addr));
+            conn.close();
+        }
         Err(e) => {
             crate::core::log::debug(&format!("connection to {} ended: {e}", conn.addr));
             conn.close();
         }
         Ok(()) => conn.close(),
+    }
+}
+
+/// One read into `buf`; `None` when `limit` passed without a byte.
+async fn read_within<R: AsyncRead + Unpin>(reader: &mut R, buf: &mut BytesMut, limit: Option<Duration>) -> Option<std::io::Result<usize>> {
+    match limit {
+        None => Some(reader.read_buf(buf).await),
+        Some(limit) => tokio::time::timeout(limit, reader.read_buf(buf)).await.ok(),
     }
 }
 
