@@ -3,7 +3,7 @@ PREFIX ?= /usr/local
 CARGO ?= cargo
 LIB := target/release/librocketmq.so
 
-.PHONY: all build install uninstall broker-up broker-down test demo bench clean
+.PHONY: all build install uninstall broker-up broker-down test demo bench fuzz clean
 
 all: build
 
@@ -28,6 +28,12 @@ test:
 
 demo:
 	scripts/demo.sh
+
+# The wire decoders under libFuzzer (cargo fuzz, nightly), bounded; not part of `make test`.
+# Knobs: FUZZ_RUNS (inputs per target, default 200000), FUZZ_SECONDS (per target, default 300),
+# FUZZ_TARGETS, FUZZ_RSS_MB, FUZZ_MAX_LEN, FUZZ_BUILD=0; see fuzz/README.md.
+fuzz:
+	fuzz/run.sh
 
 bench:
 	scripts/bench.sh

@@ -105,6 +105,7 @@ done
 # ---------------------------------------------------------------- suites
 step "cargo build" cargo build --release --locked
 step "rust unit tests" cargo test --release --locked --lib
+step "hostile peer (corrupt/truncated frames)" cargo test --release --locked --test hostile_peer
 step "headers" bash tests/headers/check.sh
 step "library shape (SONAME, glibc only, exports)" sh tests/link/check.sh
 step "make install" scripts/install.sh "$PREFIX"
