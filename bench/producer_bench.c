@@ -16,6 +16,8 @@
  *                   in-flight slot in async mode) instead of a fresh
  *                   CreateMessage/SetByteMessageBody/DestroyMessage per send
  *   -o ms           send timeout (default 3000)
+ *   -r              message trace on (SetProducerMessageTrace(OPEN)): every send
+ *                   also queues a Pub record for RMQ_SYS_TRACE_TOPIC
  *   -q              quiet: no progress lines on stderr
  *
  * Measured per send: RT with CLOCK_MONOTONIC in microseconds (sync: around
@@ -89,6 +91,7 @@ typedef void (*COnSendExceptionCallback)(CMQException e, CMessage* msg, void* us
 CProducer* CreateProducer(const char* groupId);
 int SetProducerNameServerAddress(CProducer* producer, const char* namesrv);
 int SetProducerSendMsgTimeout(CProducer* producer, int timeout);
+int SetProducerMessageTrace(CProducer* producer, int openTrace); /* CTraceModel: OPEN = 0 */
 int StartProducer(CProducer* producer);
 int ShutdownProducer(CProducer* producer);
 int DestroyProducer(CProducer* producer);
@@ -134,6 +137,7 @@ static int g_async = 0;
 static int g_window = 1000;
 static long g_warmup = 2000;
 static int g_reuse = 0;
+static int g_trace = 0;
 static int g_timeout_ms = 3000;
 static int g_quiet = 0;
 
@@ -371,14 +375,14 @@ static void usage(const char* argv0) {
   fprintf(stderr,
           "usage: %s [-n namesrv] [-t topic] [-g group] [-m msgs_per_thread] [-T threads] [-s body_bytes]\n"
           "          [-y async] [-w max_inflight_per_thread] [-W warmup_per_thread] [-R reuse_msg] [-o timeout_ms] "
-          "[-q]\n",
+          "[-r trace] [-q]\n",
           argv0);
   exit(2);
 }
 
 int main(int argc, char** argv) {
   int opt;
-  while ((opt = getopt(argc, argv, "n:t:g:m:T:s:yw:W:Ro:qh")) != -1) {
+  while ((opt = getopt(argc, argv, "n:t:g:m:T:s:yw:W:Ro:rqh")) != -1) {
     switch (opt) {
       case 'n': g_namesrv = optarg; break;
       case 't': g_topic = optarg; break;
@@ -391,6 +395,7 @@ int main(int argc, char** argv) {
       case 'W': g_warmup = atol(optarg); break;
       case 'R': g_reuse = 1; break;
       case 'o': g_timeout_ms = atoi(optarg); break;
+      case 'r': g_trace = 1; break;
       case 'q': g_quiet = 1; break;
       default: usage(argv[0]);
     }
@@ -403,7 +408,7 @@ int main(int argc, char** argv) {
   printf("producer_bench: mode=%s threads=%d messages/thread=%ld body=%dB warmup/thread=%ld", mode, g_threads, g_count,
          g_size, g_warmup);
   if (g_async) printf(" max_inflight/thread=%d", g_window);
-  printf(" reuse_msg=%d namesrv=%s topic=%s group=%s\n", g_reuse, g_namesrv, g_topic, g_group);
+  printf(" reuse_msg=%d trace=%d namesrv=%s topic=%s group=%s\n", g_reuse, g_trace, g_namesrv, g_topic, g_group);
   fflush(stdout);
 
   uint64_t t_create = now_ns();
@@ -414,6 +419,7 @@ int main(int argc, char** argv) {
   }
   SetProducerNameServerAddress(g_producer, g_namesrv);
   SetProducerSendMsgTimeout(g_producer, g_timeout_ms);
+  if (g_trace) SetProducerMessageTrace(g_producer, 0 /* OPEN */);
   int rc = StartProducer(g_producer);
   if (rc != 0) {
     fprintf(stderr, "StartProducer failed (rc=%d): %s\n", rc, GetLatestErrorMessage());
@@ -528,7 +534,7 @@ int main(int argc, char** argv) {
   printf(",\"group\":");
   json_str(stdout, g_group);
   printf(",\"threads\":%d,\"messages_per_thread\":%ld,\"body_size\":%d,\"max_inflight\":%d,\"warmup_per_thread\":%ld,"
-         "\"reuse_msg\":%s,\"send_timeout_ms\":%d,"
+         "\"reuse_msg\":%s,\"trace\":%s,\"send_timeout_ms\":%d,"
          "\"ok\":%ld,\"send_failed\":%ld,\"response_failed\":%ld,\"lost_callbacks\":%ld,\"rt_samples\":%ld,"
          "\"elapsed_s\":%.4f,\"tps\":%.1f,\"max_rt_ms\":%d,\"avg_rt_ms\":%.4f,"
          "\"min_us\":%u,\"p50_us\":%u,\"p90_us\":%u,\"p99_us\":%u,\"p999_us\":%u,\"max_us\":%u,\"avg_us\":%.2f,"
@@ -536,7 +542,7 @@ int main(int argc, char** argv) {
          "\"invol_ctx_switches\":%ld,"
          "\"threads_after_start\":%d,\"threads_peak\":%d,\"threads_end\":%d,\"start_ms\":%.2f,\"shutdown_ms\":%.2f,"
          "\"first_error\":",
-         g_threads, g_count, g_size, g_async ? g_window : 1, g_warmup, g_reuse ? "true" : "false", g_timeout_ms, ok,
+         g_threads, g_count, g_size, g_async ? g_window : 1, g_warmup, g_reuse ? "true" : "false", g_trace ? "true" : "false", g_timeout_ms, ok,
          send_failed, response_failed, lost, total_rt, elapsed, tps, (int)(max_us / 1000), avg_us / 1000.0, min_us,
          p50, p90, p99, p999, max_us, avg_us, cpu_user, cpu_sys, cpu_per_msg, vcsw, ivcsw, threads_after_start,
          threads_peak, threads_end, start_ms, shutdown_ms);

@@ -295,8 +295,11 @@ if [[ "${BENCH_PRODUCER:-1}" != 0 ]]; then
   run_case rtt_echo echo $CLIENT_CPU "$BIN/loopback_rtt" -E -s "$SIZE" -n "$(scaled 50000)"
 
   producer_case sink_sync_T1 sink "$SINK" "$(scaled 20000)" 1
+  # message trace on (-r): the same case right after, for the CPU per message side by side
+  producer_case sink_sync_T1_trace sink "$SINK" "$(scaled 20000)" 1 -r
   producer_case sink_sync_T8 sink "$SINK" "$(scaled 10000)" 8
   producer_case sink_async_T1 sink "$SINK" "$(scaled 50000)" 1 -y -w 1000
+  producer_case sink_async_T1_trace sink "$SINK" "$(scaled 50000)" 1 -y -w 1000 -r
   producer_case sink_async_T8 sink "$SINK" "$(scaled 20000)" 8 -y -w 1000
 
   stop_sink sink
@@ -334,6 +337,7 @@ if [[ "${BENCH_BROKER:-auto}" != 0 ]]; then
       log "real broker: RocketMQ ${RMQ_VERSION_4:-4.x}, name server $NAMESRV_4, topic rmq_bench"
       if [[ "${BENCH_PRODUCER:-1}" != 0 ]]; then
         producer_case broker_sync_T1 broker "$NAMESRV_4" "$(scaled 5000)" 1 -W 500
+        producer_case broker_sync_T1_trace broker "$NAMESRV_4" "$(scaled 5000)" 1 -W 500 -r
         producer_case broker_sync_T8 broker "$NAMESRV_4" "$(scaled 3000)" 8 -W 500
         producer_case broker_async_T1 broker "$NAMESRV_4" "$(scaled 20000)" 1 -y -w 1000 -W 500
         producer_case broker_async_T8 broker "$NAMESRV_4" "$(scaled 5000)" 8 -y -w 1000 -W 500
@@ -569,6 +573,13 @@ if prod:
                      d["response_failed"]))
         if d.get("first_error"):
             print("    first error: %s" % d["first_error"][:200])
+    # message trace: each *_trace case against the same case without it
+    plain = {name: d for name, target, rc, sink_us, d in prod if d}
+    for name, d in plain.items():
+        off = plain.get(name[:-len("_trace")]) if name.endswith("_trace") else None
+        if off and off.get("cpu_per_msg_us") and d.get("cpu_per_msg_us"):
+            print("  trace on, %s: %.1f us CPU/msg vs %.1f off (%+.1f %%)" % (name[:-len("_trace")], d["cpu_per_msg_us"],
+                  off["cpu_per_msg_us"], 100.0 * (d["cpu_per_msg_us"] / off["cpu_per_msg_us"] - 1)))
 if cons:
     print()
     print("Consumer (push, concurrent; CPU/msg = client process CPU per consumed message, us; born p50/p99 =")

@@ -655,7 +655,8 @@ fn traced_result(
     p: &Prepared,
     mq: &MessageQueue,
 ) -> Result<SendResult> {
-    let region = resp.field("MSG_REGION").map(String::from);
+    // Copied only when not the default region (the answer goes to `send_result`).
+    let region = resp.field("MSG_REGION").filter(|r| *r != super::trace::record::DEFAULT_REGION).map(String::from);
     let broker_traces = resp.field("TRACE_ON") != Some("false");
     let result = send_result(addr, resp, p, mq)?;
     if let (true, Some(info)) = (broker_traces, &p.trace) {

@@ -16,7 +16,7 @@
 # The last line is "N passed, M failed"; exit 0 only if M == 0 and N > 0.
 #
 # Needs: target/release/librocketmq.so, gcc, java 17, mvn (tests/java), python3, the brokers of
-# scripts/brokers.sh. Env: TRACE_DEADLINE (s, default 40), CC (default gcc),
+# scripts/brokers.sh. Env: TRACE_DEADLINE (s, default 90; one mqadmin round takes 5-25 s on a busy machine), CC (default gcc),
 # JAVA_COMPAT_MVN_ARGS (extra mvn arguments, e.g. -o). Outputs in .build/trace/run-<port>/.
 set -uo pipefail
 
@@ -25,7 +25,7 @@ if [ $# -lt 1 ] || [ -z "$1" ]; then
     exit 2
 fi
 namesrv=$1
-deadline=${TRACE_DEADLINE:-40}
+deadline=${TRACE_DEADLINE:-90}
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 lib=$repo/target/release

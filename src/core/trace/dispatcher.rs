@@ -21,10 +21,12 @@ const QUEUE_CAPACITY: usize = 4096;
 /// How long the task gathers records after the first one before it sends them. The queue fills
 /// meanwhile without waking the task, so a busy sender costs one wake-up per window.
 const GATHER_WINDOW: Duration = Duration::from_millis(20);
-/// Per trace message: at most this many records (each adds keys to the broker's index) and
-/// about this many bytes of body (Java: 128000 - 10000).
-const MAX_RECORDS: usize = 100;
+/// Per trace message: at most this many records, about this many bytes of body (Java: 128000 -
+/// 10000) and of keys (a property: the broker refuses properties over 32767 bytes). Fewer,
+/// larger trace messages cost less per record.
+const MAX_RECORDS: usize = 256;
 const MAX_BODY: usize = 118_000;
+const MAX_KEYS: usize = 16_000;
 /// A trace message's send: its own timeout (Java's trace producer: 5 s), two attempts.
 const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 /// Repeated warnings (drops, failed sends) at most this often.
@@ -170,10 +172,15 @@ async fn run(mut rx: mpsc::Receiver<Record>, sender: Arc<Producer>, topic: Strin
 async fn send_all(sender: &Producer, topic: &str, batch: &mut Vec<Record>, failures: &mut Failures) {
     let mut rest = &batch[..];
     while !rest.is_empty() {
-        let mut n = 0;
-        let mut len = 0;
-        while n < rest.len() && n < MAX_RECORDS && (n == 0 || len + rest[n].text.len() <= MAX_BODY) {
-            len += rest[n].text.len();
+        let (mut n, mut len, mut keys) = (0, 0, 0);
+        while n < rest.len() && n < MAX_RECORDS {
+            let r = &rest[n];
+            let key_len = r.msg_id().len() + r.keys().len() + 2;
+            if n > 0 && (len + r.text.len() > MAX_BODY || keys + key_len > MAX_KEYS) {
+                break;
+            }
+            len += r.text.len();
+            keys += key_len;
             n += 1;
         }
         let (chunk, tail) = rest.split_at(n);

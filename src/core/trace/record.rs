@@ -28,28 +28,24 @@ pub mod context_code {
     pub const FAILED: u8 = 4;
 }
 
-/// One encoded record, and where its message id and keys are (the trace message's keys are
-/// made from them).
+/// One encoded record, and where in it the message id and keys are (the trace message's keys
+/// are made from them; kept as byte ranges so the dispatcher need not parse the text again).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub text: String,
-    id_field: u8,
-    keys_field: u8,
+    id: (u32, u32),
+    keys: (u32, u32),
 }
 
 impl Record {
     /// The traced message's id (for a batch, the ids joined by commas: one key).
     pub fn msg_id(&self) -> &str {
-        self.field(self.id_field)
+        self.text.get(self.id.0 as usize..self.id.1 as usize).unwrap_or("")
     }
 
     /// The traced message's keys, space separated, or `null`.
     pub fn keys(&self) -> &str {
-        self.field(self.keys_field)
-    }
-
-    fn field(&self, n: u8) -> &str {
-        self.text.trim_end_matches(RECORD_END).split(FIELD_END).nth(n as usize).unwrap_or("")
+        self.text.get(self.keys.0 as usize..self.keys.1 as usize).unwrap_or("")
     }
 }
 
@@ -57,49 +53,89 @@ pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as i64
 }
 
-/// Builds one record field by field.
-struct Writer(String);
+/// Builds one record field by field (numbers written by hand: `core::fmt` costs several times
+/// more, and this runs once per traced message).
+struct Writer {
+    text: String,
+    id: (u32, u32),
+    keys: (u32, u32),
+}
 
 impl Writer {
     fn new(kind: &str) -> Writer {
-        let mut s = String::with_capacity(192);
-        s.push_str(kind);
-        Writer(s)
+        let mut text = String::with_capacity(256);
+        text.push_str(kind);
+        Writer { text, id: (0, 0), keys: (0, 0) }
+    }
+
+    /// The field written next is the message id.
+    fn id(mut self, v: &str) -> Writer {
+        let start = self.text.len() as u32 + 1;
+        self = self.raw(v);
+        self.id = (start, self.text.len() as u32);
+        self
+    }
+
+    /// The field written next is the keys.
+    fn keys(mut self, v: &str) -> Writer {
+        let start = self.text.len() as u32 + 1;
+        self = self.text(v);
+        self.keys = (start, self.text.len() as u32);
+        self
     }
 
     /// A text field; the two separators cannot appear inside one (they would split the record),
     /// so they become blanks. Empty text becomes `null`.
     fn text(mut self, v: &str) -> Writer {
-        self.0.push(FIELD_END);
+        self.text.push(FIELD_END);
         if v.is_empty() {
-            self.0.push_str("null");
-        } else if v.contains([FIELD_END, RECORD_END]) {
-            self.0.extend(v.chars().map(|c| if c == FIELD_END || c == RECORD_END { ' ' } else { c }));
+            self.text.push_str("null");
+        } else if v.bytes().any(|b| b == FIELD_END as u8 || b == RECORD_END as u8) {
+            self.text.extend(v.chars().map(|c| if c == FIELD_END || c == RECORD_END { ' ' } else { c }));
         } else {
-            self.0.push_str(v);
+            self.text.push_str(v);
         }
         self
     }
 
-    /// A field that may stay empty (never the last one).
-    fn maybe_empty(mut self, v: &str) -> Writer {
-        if v.is_empty() {
-            self.0.push(FIELD_END);
-            return self;
-        }
-        self.text(v)
-    }
-
-    fn num(mut self, v: impl std::fmt::Display) -> Writer {
-        use std::fmt::Write;
-        self.0.push(FIELD_END);
-        let _ = write!(self.0, "{v}");
+    /// A field the library made itself (an id, an address, a request id): no separators to
+    /// look for; empty stays empty (never the last field).
+    fn raw(mut self, v: &str) -> Writer {
+        self.text.push(FIELD_END);
+        self.text.push_str(v);
         self
     }
 
-    fn done(mut self, id_field: u8, keys_field: u8) -> Record {
-        self.0.push(RECORD_END);
-        Record { text: self.0, id_field, keys_field }
+    fn num(mut self, v: i64) -> Writer {
+        self.text.push(FIELD_END);
+        if v < 0 {
+            self.text.push('-');
+        }
+        let mut digits = [0u8; 20];
+        let mut n = v.unsigned_abs();
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        // ASCII digits only
+        self.text.push_str(std::str::from_utf8(&digits[at..]).unwrap_or("0"));
+        self
+    }
+
+    fn flag(mut self, v: bool) -> Writer {
+        self.text.push(FIELD_END);
+        self.text.push_str(if v { "true" } else { "false" });
+        self
+    }
+
+    fn done(mut self) -> Record {
+        self.text.push(RECORD_END);
+        Record { text: self.text, id: self.id, keys: self.keys }
     }
 }
 
@@ -127,16 +163,16 @@ impl Pub<'_> {
             .text(self.region)
             .text(self.group)
             .text(self.topic)
-            .text(self.msg_id)
+            .id(self.msg_id)
             .text(self.tags)
-            .text(self.keys)
-            .text(self.store_host)
-            .num(self.body_length)
-            .num(self.cost_ms)
-            .num(self.msg_type)
-            .maybe_empty(self.offset_msg_id)
-            .num(self.success)
-            .done(5, 7)
+            .keys(self.keys)
+            .raw(self.store_host)
+            .num(self.body_length as i64)
+            .num(self.cost_ms as i64)
+            .num(self.msg_type.into())
+            .raw(self.offset_msg_id)
+            .flag(self.success)
+            .done()
     }
 }
 
@@ -157,11 +193,11 @@ impl SubBefore<'_> {
             .num(self.timestamp)
             .text(self.region)
             .text(self.group)
-            .text(self.request_id)
-            .text(self.msg_id)
-            .num(self.retry_times)
-            .text(self.keys)
-            .done(5, 7)
+            .raw(self.request_id)
+            .id(self.msg_id)
+            .num(self.retry_times.into())
+            .keys(self.keys)
+            .done()
     }
 }
 
@@ -180,15 +216,15 @@ pub struct SubAfter<'a> {
 impl SubAfter<'_> {
     pub fn record(&self) -> Record {
         Writer::new("SubAfter")
-            .text(self.request_id)
-            .text(self.msg_id)
-            .num(self.cost_ms)
-            .num(self.success)
-            .text(self.keys)
-            .num(self.context_code)
+            .raw(self.request_id)
+            .id(self.msg_id)
+            .num(self.cost_ms as i64)
+            .flag(self.success)
+            .keys(self.keys)
+            .num(self.context_code.into())
             .num(self.timestamp)
             .text(self.group)
-            .done(2, 5)
+            .done()
     }
 }
 
@@ -215,35 +251,32 @@ impl EndTransaction<'_> {
             .text(self.region)
             .text(self.group)
             .text(self.topic)
-            .text(self.msg_id)
+            .id(self.msg_id)
             .text(self.tags)
-            .text(self.keys)
-            .text(self.store_host)
-            .num(msg_type::TRANSACTION_END)
-            .text(self.transaction_id)
-            .text(self.state)
-            .num(self.from_check)
-            .done(5, 7)
+            .keys(self.keys)
+            .raw(self.store_host)
+            .num(msg_type::TRANSACTION_END.into())
+            .raw(self.transaction_id)
+            .raw(self.state)
+            .flag(self.from_check)
+            .done()
     }
 }
 
 /// The keys of a trace message holding `records`: each record's message id and each of its
 /// keys, once, space separated (what `queryMsgTraceById` looks the id up by).
 pub fn message_keys<'a>(records: impl Iterator<Item = &'a Record>) -> String {
-    let mut seen = std::collections::HashSet::new();
-    let mut out = String::new();
+    // Sorted and deduplicated (no hashing: this runs on the I/O thread for every record); the
+    // order of keys means nothing to the broker's index.
+    let mut keys: Vec<&str> = Vec::new();
     for r in records {
-        for k in std::iter::once(r.msg_id()).chain(r.keys().split(' ')) {
-            if k.is_empty() || k == "null" || !seen.insert(k) {
-                continue;
-            }
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(k);
-        }
+        keys.push(r.msg_id());
+        keys.extend(r.keys().split(' '));
     }
-    out
+    keys.retain(|k| !k.is_empty() && *k != "null");
+    keys.sort_unstable();
+    keys.dedup();
+    keys.join(" ")
 }
 
 #[cfg(test)]
@@ -316,6 +349,15 @@ mod tests {
     }
 
     #[test]
+    fn numbers_are_written_in_decimal() {
+        let r = SubBefore { timestamp: -12, region: "R", group: "G", request_id: "Q", msg_id: "I", retry_times: 1_000_000, keys: "k" }.record();
+        assert_eq!(fields(&r)[1], "-12");
+        assert_eq!(fields(&r)[6], "1000000");
+        let r = SubBefore { timestamp: 0, region: "R", group: "G", request_id: "Q", msg_id: "I", retry_times: 0, keys: "k" }.record();
+        assert_eq!(fields(&r)[1], "0");
+    }
+
+    #[test]
     fn separators_inside_a_value_cannot_split_the_record() {
         let r = SubBefore { timestamp: 1, region: "R", group: "CG", request_id: "REQ", msg_id: "ID", retry_times: 0, keys: "a\u{1}b\u{2}c" }.record();
         assert_eq!(fields(&r)[7], "a b c");
@@ -349,6 +391,6 @@ mod tests {
         let b = SubAfter { request_id: "Q", msg_id: "ID1", cost_ms: 0, success: true, keys: "K1 K2", context_code: 0, timestamp: 1, group: "G" }
             .record();
         let c = SubBefore { timestamp: 1, region: "R", group: "G", request_id: "Q", msg_id: "ID2", retry_times: 0, keys: "" }.record();
-        assert_eq!(message_keys([&a, &b, &c].into_iter()), "ID1 K1 K2 ID2");
+        assert_eq!(message_keys([&a, &b, &c].into_iter()), "ID1 ID2 K1 K2");
     }
 }

@@ -2,8 +2,6 @@
 //! that got a result from the broker (failed attempts write nothing), timed from the start of
 //! the attempt.
 
-use std::time::Instant;
-
 use super::record::{msg_type, now_ms, Pub, DEFAULT_REGION};
 use super::Dispatcher;
 use crate::core::message::{prop, Message};
@@ -39,15 +37,15 @@ impl SendInfo {
     }
 }
 
-/// The start of one send attempt.
+/// The start of one send attempt (wall clock, ms: the record's timestamp, and its cost with
+/// the clock read again at the end, as the Java client measures it).
 pub struct Attempt {
     at_ms: i64,
-    started: Instant,
 }
 
 impl Attempt {
     pub fn start() -> Attempt {
-        Attempt { at_ms: now_ms(), started: Instant::now() }
+        Attempt { at_ms: now_ms() }
     }
 }
 
@@ -78,7 +76,7 @@ impl Dispatcher {
             keys: &info.keys,
             store_host: sent.store_host,
             body_length: sent.body_length,
-            cost_ms: attempt.started.elapsed().as_millis() as u64,
+            cost_ms: (now_ms() - attempt.at_ms).max(0) as u64,
             msg_type: info.msg_type,
             offset_msg_id: sent.offset_msg_id,
             success: sent.success,
