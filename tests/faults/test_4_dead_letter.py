@@ -6,17 +6,13 @@
 - A retry whose send-back fails (the broker was killed while the callback ran) is consumed
   again locally, while the broker is still down.
 
-Python package over the C ABI, as in scenario 1; SetPushConsumerMaxReconsumeTimes through its
-`ffi` module (the package has no method for it).
+Python package over the C ABI, as in scenario 1 (max reconsume times: set_max_reconsume_times).
 """
-import ctypes
 import threading
 import time
 from collections import defaultdict
 
 from cluster import wait_for
-from rocketmq import ffi
-from rocketmq.exceptions import ffi_check
 from rocketmq.client import ConsumeStatus, Message, PullConsumer, PullStatus, PushConsumer
 from traffic import Report, make_producer, report, unique
 
@@ -53,9 +49,7 @@ def test_failing_callback_ends_in_the_dead_letter_queue(plain, log_dir):
     consumer = PushConsumer(group)
     consumer.set_name_server_address(plain.ns1.addr)
     consumer.set_log_path(log_dir)
-    set_max_reconsume = ffi.dll.SetPushConsumerMaxReconsumeTimes
-    set_max_reconsume.argtypes = [ctypes.c_void_p, ctypes.c_int]  # not declared by the package
-    ffi_check(set_max_reconsume(consumer._handle, MAX_RECONSUME))
+    consumer.set_max_reconsume_times(MAX_RECONSUME)
     consumer.subscribe(topic, always_fail)
     consumer.start()
     producer = make_producer(plain.ns1.addr, log_dir)

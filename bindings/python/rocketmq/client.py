@@ -36,7 +36,7 @@ from .ffi import (LOCAL_TRANSACTION_EXECUTE_CALLBACK, MSG_CALLBACK_FUNC, ON_SEND
 
 __all__ = ['SendStatus', 'Message', 'ReceivedMessage', 'Producer', 'PushConsumer', 'TransactionMQProducer',
            'TransactionStatus', 'ConsumeStatus', 'PullConsumer', 'PullStatus', 'PullResult', 'MessageQueue',
-           'LogLevel', 'SendResult', 'MessageModel']
+           'LogLevel', 'SendResult', 'MessageModel', 'ConsumeFromWhere']
 
 _log = logging.getLogger('rocketmq')
 
@@ -74,6 +74,13 @@ class TransactionStatus(IntEnum):
 class ConsumeStatus(IntEnum):
     CONSUME_SUCCESS = 0
     RECONSUME_LATER = 1
+
+
+class ConsumeFromWhere(IntEnum):
+    """Where a push consumer's group starts on a queue it has no stored offset for."""
+    LAST_OFFSET = 0
+    FIRST_OFFSET = 1
+    TIMESTAMP = 2
 
 
 PullStatus = ffi._CPullStatus  # FOUND, NO_NEW_MSG, NO_MATCHED_MSG, OFFSET_ILLEGAL, BROKER_TIMEOUT
@@ -698,6 +705,18 @@ class PushConsumer(_Client):
     def set_max_consume_tps(self, tps: int) -> None:
         """At most this many messages per second reach the callbacks (excess ones wait)."""
         ffi_check(dll.SetPushConsumerMaxConsumeTps(self._handle, tps))
+
+    def set_max_reconsume_times(self, times: int) -> None:
+        """Deliveries of a message whose callback keeps failing before it goes to the group's
+        dead-letter topic ``%DLQ%<group>`` (negative: the default, 16; unlimited when orderly)."""
+        ffi_check(dll.SetPushConsumerMaxReconsumeTimes(self._handle, times))
+
+    def set_consume_from_where(self, where: 'ConsumeFromWhere', timestamp: When = 0) -> None:
+        """Where a queue the group has no stored offset for starts: its last offset (the
+        default), its first, or the first message stored at or after ``timestamp``
+        (milliseconds since the epoch, or a datetime; ConsumeFromWhere.TIMESTAMP only)."""
+        millis = _epoch_millis(timestamp) if where == ConsumeFromWhere.TIMESTAMP else 0
+        ffi_check(dll.SetPushConsumerConsumeFromWhere(self._handle, where, millis))
 
     def set_max_cache_message_size(self, count: int) -> None:
         """Pulling from a queue pauses while it holds this many unconsumed messages."""

@@ -210,6 +210,8 @@ _PROTOTYPES = {
     'SetPushConsumerMaxCacheMessageSize': (_status, [_handle, c_int]),
     'SetPushConsumerMaxCacheMessageSizeInMb': (_status, [_handle, c_int]),
     'SetPushConsumerMaxConsumeTps': (_status, [_handle, c_int]),
+    'SetPushConsumerMaxReconsumeTimes': (_status, [_handle, c_int]),
+    'SetPushConsumerConsumeFromWhere': (_status, [_handle, c_int, c_longlong]),
     'SetPushConsumerMessageTrace': (_status, [_handle, TraceModel]),
     'SetPushConsumerSsl': (_status, [_handle, c_int]),
     'SetPushConsumerSslPropertyFile': (_status, [_handle, _text]),

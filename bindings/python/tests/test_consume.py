@@ -103,6 +103,21 @@ def test_cache_limits_accepted_and_consumption_completes(topic, producer, consum
     assert inbox.wait_keys(keys, 60), '%d of %d consumed' % (len(set(inbox.keys())), count)
 
 
+def test_consume_from_first_offset_reads_what_was_stored_before_the_start(topic, producer, consumers):
+    """A new group starts at the last offset by default; FIRST_OFFSET makes it read the messages
+    stored before it started."""
+    from rocketmq.client import ConsumeFromWhere
+    tag = unique('first')
+    keys = ['first-%d' % i for i in range(5)]
+    producer.send_batch([message(topic, tag, k) for k in keys])
+    earlier, first = Inbox(), Inbox()
+    consumers(earlier, tag)
+    consumers(first, tag, setup=lambda c: c.set_consume_from_where(ConsumeFromWhere.FIRST_OFFSET))
+    assert first.wait_keys(keys, 60), 'FIRST_OFFSET: %d of %d stored messages consumed' % (
+        len(set(first.keys()) & set(keys)), len(keys))
+    assert not set(earlier.keys()) & set(keys), 'the default (LAST_OFFSET) group read messages stored before it started'
+
+
 # ------------------------------------------------------------------------------ lifetimes
 
 def test_started_consumer_without_reference_keeps_consuming(ns, topic, producer):
