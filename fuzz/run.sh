@@ -6,8 +6,8 @@
 #
 # Knobs (environment):
 #   FUZZ_TARGETS   targets to run (default: all in fuzz/fuzz_targets)
-#   FUZZ_RUNS      inputs per target (default 200000; 0 = no limit, then FUZZ_SECONDS bounds it)
-#   FUZZ_SECONDS   seconds per target at most (default 300)
+#   FUZZ_RUNS      inputs per target (default 200000; -1 = no limit, then FUZZ_SECONDS bounds it)
+#   FUZZ_SECONDS   seconds per target at most (default 300; 0 = no limit)
 #   FUZZ_RSS_MB    memory limit per process, MiB (default 2048; also the largest single malloc)
 #   FUZZ_MAX_LEN   largest input, bytes (default 65536)
 #   FUZZ_BUILD     0: run the binaries already built, do not rebuild

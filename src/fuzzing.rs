@@ -17,9 +17,12 @@ use crate::core::transaction::commit_log_offset;
 use crate::remoting::command::split_frame;
 use crate::remoting::RemotingCommand;
 
+/// A fuzz target: bytes in, nothing out (it must only not panic).
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets, by name: `fuzz/fuzz_targets/<name>.rs` calls the function, and
 /// `fuzz/corpus/<name>/` holds its seeds.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("frames", frames),
     ("command", command),
     ("stored_messages", stored_messages),
