@@ -557,7 +557,7 @@ cons = [r for r in rows if is_consumer(r[0], r[4])]
 if prod:
     print()
     hdr = ("case", "TPS", "avg ms", "p50 us", "p99 us", "p999 us", "max ms", "CPU/msg", "sink/msg", "thr", "fail", "rfail")
-    fmt = "%-16s %9s %7s %7s %7s %8s %7s %8s %8s %4s %5s %5s"
+    fmt = "%-20s %9s %7s %7s %7s %8s %7s %8s %8s %4s %5s %5s"
     print("Producer (%s-byte bodies; CPU/msg = client process user+sys per message, us):" %
           next((d.get("body_size") for n, t, rc, s, d in rows if d.get("bench") == "producer"), "?"))
     print(fmt % hdr)
