@@ -58,15 +58,21 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
-    /// Every request frame rocketmq-client-cpp 2.2.0 sent in the captured producer session must
-    /// verify with our signer (fields re-read from the capture, numbers in decimal).
+    /// Every request frame rocketmq-client-cpp 2.2.0 sent in the captured producer and push
+    /// consumer sessions must verify with our signer (fields re-read from the capture, numbers in
+    /// decimal). A missing capture fails the test.
     #[test]
     fn signatures_match_the_original_capture() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/cpp-2.2.0-producer-requests.jsonl");
-        let Ok(text) = std::fs::read_to_string(path) else {
-            eprintln!("wire samples not found at {path}; skipping");
-            return;
-        };
+        let producer = check_capture_signatures("cpp-2.2.0-producer-requests.jsonl");
+        assert!(producer >= 20, "only {producer} producer frames checked");
+        let consumer = check_capture_signatures("cpp-2.2.0-push-consumer-requests.jsonl");
+        assert!(consumer >= 100, "only {consumer} push consumer frames checked");
+    }
+
+    /// Checks the signature of every frame of tests/vectors/NAME; returns how many.
+    fn check_capture_signatures(name: &str) -> usize {
+        let path = format!("{}/tests/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("capture {path}: {e}"));
         let mut checked = 0;
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -82,10 +88,10 @@ mod tests {
             let expected = ext.get(SIGNATURE).cloned().unwrap();
             let body = decode_hex(v["body_hex"].as_str().unwrap());
             let cmd = RemotingCommand { ext_fields: ext, body: body.into(), ..Default::default() };
-            assert_eq!(signature(&cmd, "SK_TEST_SECRET"), expected, "frame seq {}", v["seq"]);
+            assert_eq!(signature(&cmd, "SK_TEST_SECRET"), expected, "{name} frame seq {}", v["seq"]);
             checked += 1;
         }
-        assert!(checked >= 20, "only {checked} frames checked");
+        checked
     }
 
     #[test]
