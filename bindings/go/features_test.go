@@ -3,6 +3,7 @@ package rocketmq
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,11 +19,12 @@ type bodies struct {
 	seen      map[string]int // body -> deliveries
 	reconsume map[string]int32
 	at        map[string]time.Time
+	ids       map[string]string // body -> message id
 	maxBatch  int
 }
 
 func newBodies() *bodies {
-	return &bodies{seen: map[string]int{}, reconsume: map[string]int32{}, at: map[string]time.Time{}}
+	return &bodies{seen: map[string]int{}, reconsume: map[string]int32{}, at: map[string]time.Time{}, ids: map[string]string{}}
 }
 
 func (b *bodies) count() int {
@@ -69,6 +71,7 @@ func TestFeatures(t *testing.T) {
 						b := string(m.Body)
 						clustered.seen[b]++
 						clustered.reconsume[b] = m.ReconsumeTimes
+						clustered.ids[b] = m.MsgId
 						if _, ok := clustered.at[b]; !ok {
 							clustered.at[b] = time.Now()
 						}
@@ -114,6 +117,11 @@ func TestFeatures(t *testing.T) {
 			if res.MessageQueue == nil || res.Status != primitive.SendOK {
 				t.Errorf("batch result: %s", res)
 			}
+			// one id per message, in batch order, each delivered with that message (below)
+			batchIDs := strings.Split(res.MsgID, ",")
+			if len(batchIDs) != 3 {
+				t.Errorf("batch result: MsgID %q is not 3 ids", res.MsgID)
+			}
 			delayedAt := time.Now()
 			if _, err := p.SendSync(ctx, msg("delayed").WithDelayTimeLevel(2)); err != nil { // 5 s
 				t.Fatal(err)
@@ -152,6 +160,11 @@ func TestFeatures(t *testing.T) {
 				}
 				if broadcast.seen[b] == 0 {
 					t.Errorf("broadcasting consumer: %q not delivered", b)
+				}
+			}
+			for i, id := range batchIDs {
+				if b := fmt.Sprintf("batch-%d", i+1); clustered.ids[b] != id {
+					t.Errorf("batch message %q delivered with id %q, the send result says %q", b, clustered.ids[b], id)
 				}
 			}
 			if clustered.seen["retry"] < 2 || clustered.reconsume["retry"] < 1 {
