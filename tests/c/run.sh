@@ -40,8 +40,11 @@
 #                                         accepts TLS only) and RMQ_TLS_CA (its CA) are set; topic
 #                                         RMQ_TLS_TOPIC (default rmq_tls_c, must exist there);
 #                                         RMQ_TLS_WRONG_CA, or an unrelated CA made with
-#                                         tests/tls/make-certs.sh. Not under valgrind: ring's
-#                                         assembly gives memcheck false "uninitialised" reports
+#                                         tests/tls/make-certs.sh
+#   test_acl, test_tls under valgrind too  (memory errors and definite leaks fail; for TLS,
+#                                         valgrind.supp's two ring/rustls entries cover the false
+#                                         "uninitialised" reports on ring's AES-GCM assembly, and
+#                                         need --num-callers=40 to match)
 # and checks that test_misuse.c calls every function of tests/headers/prototypes.txt.
 # Each program prints "N passed, M failed" as its last line; a program that dies without that
 # line, passes no check (N == 0), or exits non-zero with M == 0 (e.g. a valgrind error), counts as
@@ -160,6 +163,19 @@ run() { # name command...
     pids[$name]=$!
 }
 
+# valgrind_on: the valgrind runs are wanted (RMQ_C_VALGRIND) and possible
+valgrind_on() {
+    [ "${RMQ_C_VALGRIND:-1}" != 0 ] && command -v valgrind >/dev/null
+}
+# memory errors and definite leaks fail a run; deep stacks for valgrind.supp's TLS entries
+valgrind_full=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+    --show-leak-kinds=definite -q --num-callers=40 --suppressions="$here/valgrind.supp")
+if [ "${RMQ_C_VALGRIND:-1}" = 0 ]; then
+    skip_note "the runs under valgrind: RMQ_C_VALGRIND=0"
+elif ! command -v valgrind >/dev/null; then
+    fail_line "valgrind not found (RMQ_C_VALGRIND=0 skips it)"
+fi
+
 names=()
 # ACL (separate broker pair): needs its keys; started first, it overlaps with everything else
 if [ -n "${RMQ_ACL_NAMESRV:-}" ]; then
@@ -168,11 +184,15 @@ if [ -n "${RMQ_ACL_NAMESRV:-}" ]; then
     else
         [ -n "${RMQ_ACL_DENIED_TOPIC:-}" ] || skip_note "test_acl's denied-topic case: RMQ_ACL_DENIED_TOPIC not set"
         names+=(test_acl)
-        run test_acl "$out/test_acl" "$RMQ_ACL_NAMESRV" "${RMQ_ACL_C_TOPIC:-rmq_acl_c}" "${RMQ_ACL_TX_TOPIC:-rmq_acl_tx}"
+        acl_args=("$RMQ_ACL_NAMESRV" "${RMQ_ACL_C_TOPIC:-rmq_acl_c}" "${RMQ_ACL_TX_TOPIC:-rmq_acl_tx}")
+        run test_acl "$out/test_acl" "${acl_args[@]}"
+        if valgrind_on; then
+            names+=(valgrind_test_acl)
+            run valgrind_test_acl "${valgrind_full[@]}" "$out/test_acl" "${acl_args[@]}"
+        fi
     fi
 fi
 if [ $acl_only = 0 ]; then
-    [ "${RMQ_C_VALGRIND:-1}" = 0 ] && skip_note "C programs under valgrind: RMQ_C_VALGRIND=0"
     [ "${RMQ_C_TX:-1}" = 0 ] && skip_note "test_transaction: RMQ_C_TX=0"
     names+=(test_producer test_misuse)
     run test_producer "$out/test_producer" "$namesrv" "$producer_topic"
@@ -184,16 +204,9 @@ if [ $acl_only = 0 ]; then
     names+=(test_schedule)
     mkdir -p "$logs/schedule-log"
     run test_schedule "$out/test_schedule" "$namesrv" "$misuse_topic" "$logs/schedule-log/"
-    if [ "${RMQ_C_VALGRIND:-1}" != 0 ]; then
-        if command -v valgrind >/dev/null; then
-            names+=(valgrind_test_misuse)
-            # memory errors and definite leaks both fail it
-            run valgrind_test_misuse valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-                --show-leak-kinds=definite -q \
-                --suppressions="$here/valgrind.supp" "$out/test_misuse" "$namesrv" "$misuse_topic"
-        else
-            fail_line "valgrind not found (RMQ_C_VALGRIND=0 skips it)"
-        fi
+    if valgrind_on; then
+        names+=(valgrind_test_misuse)
+        run valgrind_test_misuse "${valgrind_full[@]}" "$out/test_misuse" "$namesrv" "$misuse_topic"
     fi
 fi
 
@@ -281,8 +294,12 @@ if [ -n "${RMQ_TLS_NAMESRV:-}" ]; then
         fail_line "tests/tls/make-certs.sh failed: $(tail -n 3 "$logs/make-certs.log")"
     else
         names+=(test_tls)
-        run test_tls "$out/test_tls" "$RMQ_TLS_NAMESRV" "${RMQ_TLS_TOPIC:-rmq_tls_c}" "$RMQ_TLS_CA" \
-            "${wrong_ca:-$out/tls-certs/other-ca.pem}"
+        tls_args=("$RMQ_TLS_NAMESRV" "${RMQ_TLS_TOPIC:-rmq_tls_c}" "$RMQ_TLS_CA" "${wrong_ca:-$out/tls-certs/other-ca.pem}")
+        run test_tls "$out/test_tls" "${tls_args[@]}"
+        if valgrind_on; then
+            names+=(valgrind_test_tls)
+            run valgrind_test_tls "${valgrind_full[@]}" "$out/test_tls" "${tls_args[@]}"
+        fi
     fi
 fi
 
