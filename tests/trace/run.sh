@@ -43,7 +43,9 @@ mkdir -p "$out/home"
 stamp=$(date +%s)_$$
 topic=rmq_trace_$stamp
 prefix=trace_$stamp
-"$repo/scripts/brokers.sh" topic "$topic" 4 "$namesrv" >"$out/topic.log" 2>&1 &
+custom_trace_topic=rmq_trace_custom_$stamp
+{ "$repo/scripts/brokers.sh" topic "$topic" 4 "$namesrv" &&
+  "$repo/scripts/brokers.sh" topic "$custom_trace_topic" 1 "$namesrv"; } >"$out/topic.log" 2>&1 &
 topic_pid=$!
 # shellcheck disable=SC2086
 (cd "$repo/tests/java" && mvn -B -q ${JAVA_COMPAT_MVN_ARGS:-} package) >"$out/mvn.log" 2>&1 &
@@ -53,7 +55,8 @@ mvn_pid=$!
 wait "$topic_pid" || { cat "$out/topic.log"; die "topic creation failed"; }
 
 say "clients: trace on and off, topic $topic"
-HOME=$out/home timeout -k 5 120 "$out/trace_clients" "$namesrv" "$topic" "$prefix" >"$out/clients.txt" 2>"$out/clients.err"
+HOME=$out/home timeout -k 5 120 "$out/trace_clients" "$namesrv" "$topic" "$prefix" "$custom_trace_topic" \
+    >"$out/clients.txt" 2>"$out/clients.err"
 clients_rc=$?
 sed 's/^/  /' "$out/clients.txt"
 clients_summary=$(tail -n 1 "$out/clients.txt")
@@ -88,6 +91,24 @@ java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "-Duser.home=$out/home" "
     compat.TraceRecords "$namesrv" RMQ_SYS_TRACE_TOPIC "${ids[@]}" >"$out/decoded.jsonl" 2>"$out/decoded.err"
 python3 "$here/check.py" decoded "$out/clients.txt" "$out/decoded.jsonl" "$prefix" >"$out/check_decoded.txt"
 sed 's/^/  /' "$out/check_decoded.txt"
+
+# ---- the producer that named its own trace topic: its Pub record is there, decodable
+custom_id=$(awk '$1 == "custom-trace-topic" { print $3 }' "$out/clients.txt")
+if [ -n "$custom_id" ]; then
+    java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "-Duser.home=$out/home" "-Drocketmq.client.logRoot=$out/home/logs" \
+        -cp "$repo/tests/java/target/rocketmq-java-compat.jar:$repo/tests/java/target/lib/*" \
+        compat.TraceRecords "$namesrv" "$custom_trace_topic" "$custom_id" >"$out/decoded_custom.jsonl" 2>"$out/decoded_custom.err"
+    if grep -q "\"type\":\"Pub\".*\"$custom_id\"\|\"$custom_id\".*\"type\":\"Pub\"" "$out/decoded_custom.jsonl"; then
+        echo "  ok: the Pub record of $custom_id is in the custom trace topic $custom_trace_topic"
+        passed=$((passed + 1))
+    else
+        echo "  FAIL: no Pub record of $custom_id in the custom trace topic $custom_trace_topic"
+        failed=$((failed + 1))
+    fi
+else
+    echo "  FAIL: trace_clients printed no custom-trace-topic line"
+    failed=$((failed + 1))
+fi
 
 for f in "$out/check_admin.txt" "$out/check_decoded.txt"; do
     if [[ "$(tail -n 1 "$f")" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then

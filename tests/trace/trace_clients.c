@@ -1,13 +1,18 @@
 /*
  * Message trace, client side (tests/trace/run.sh checks what the brokers then hold).
  *
- *   trace_clients NAMESRV TOPIC PREFIX
+ *   trace_clients NAMESRV TOPIC PREFIX CUSTOM_TRACE_TOPIC
  *
  * With trace on (Set*MessageTrace(OPEN)): a producer sends one message of each kind (sync,
  * async, oneway, batch of 2, orderly), a transaction producer commits one and rolls one back,
  * and a push consumer consumes them all, failing the message keyed "FAILONCE" on its first
  * delivery. With trace off: another producer sends one message and another group consumes the
  * topic. Everything is shut down at the end (shutdown flushes the trace records).
+ *
+ * Then the trace topic a producer names (Set*MessageTraceTopic): one send traced to
+ * CUSTOM_TRACE_TOPIC (an existing topic; printed as "custom-trace-topic TOPIC ID" for run.sh),
+ * and one traced to a topic the cluster does not have: the send succeeds and the library's log
+ * (HOME/logs/rocketmq-rust/rocketmq_client.log) says why its trace was not sent.
  *
  * Prints one line per message: "KIND ID" (batch: "batch JOINED_ID", then "batch-member ID" per
  * message); then "consumed N", "failed-once ID", and "N passed, M failed" last.
@@ -133,9 +138,55 @@ static CPushConsumer* consumer(const char* ns, const char* topic, const char* gr
     return c;
 }
 
+/* A traced producer whose records go to trace_topic; sends one message and prints its id. */
+static int send_traced_to(const char* ns, const char* topic, const char* group, const char* trace_topic, char* id, size_t size) {
+    CProducer* p = CreateProducer(group);
+    SetProducerNameServerAddress(p, ns);
+    SetProducerMessageTrace(p, OPEN);
+    CHECK(SetProducerMessageTraceTopic(p, trace_topic) == 0, "SetProducerMessageTraceTopic");
+    CHECK(StartProducer(p) == 0, "producer with its own trace topic starts");
+    CMessage* m = message(topic, NULL, "KT", trace_topic);
+    CSendResult r;
+    int ok = SendMessageSync(p, m, &r) == 0 && r.sendStatus == E_SEND_OK;
+    snprintf(id, size, "%s", ok ? r.msgId : "");
+    DestroyMessage(m);
+    CHECK(ShutdownProducer(p) == 0, "producer with its own trace topic shuts down");
+    DestroyProducer(p);
+    return ok;
+}
+
+/* Whether the library's log (in HOME, where run.sh points it) has a line containing text. */
+static int log_mentions(const char* text) {
+    char path[1024];
+    const char* home = getenv("HOME");
+    snprintf(path, sizeof path, "%s/logs/rocketmq-rust/rocketmq_client.log", home ? home : ".");
+    FILE* f = fopen(path, "r");
+    char line[4096];
+    int found = 0;
+    while (f != NULL && !found && fgets(line, sizeof line, f) != NULL) {
+        found = strstr(line, text) != NULL;
+    }
+    if (f != NULL) fclose(f);
+    return found;
+}
+
+static void trace_topic_named(const char* ns, const char* topic, const char* prefix, const char* custom) {
+    char group[256], id[256], missing[256], warning[512];
+    snprintf(group, sizeof group, "%s_pg_custom", prefix);
+    CHECK(send_traced_to(ns, topic, group, custom, id, sizeof id), "send traced to a custom trace topic");
+    printf("custom-trace-topic %s %s\n", custom, id);
+
+    /* Shutdown sends what is queued: the failed trace send is logged by the time it returns. */
+    snprintf(group, sizeof group, "%s_pg_missing", prefix);
+    snprintf(missing, sizeof missing, "%s_no_such_trace_topic", prefix);
+    CHECK(send_traced_to(ns, topic, group, missing, id, sizeof id), "send traced to a missing trace topic succeeds");
+    snprintf(warning, sizeof warning, "message trace: a trace message to %s was not sent", missing);
+    CHECK(log_mentions(warning), "the log says the trace to a missing trace topic was not sent");
+}
+
 int main(int argc, char** argv) {
-    if (argc < 4) {
-        fprintf(stderr, "usage: %s NAMESRV TOPIC PREFIX\n", argv[0]);
+    if (argc < 5) {
+        fprintf(stderr, "usage: %s NAMESRV TOPIC PREFIX CUSTOM_TRACE_TOPIC\n", argv[0]);
         return 2;
     }
     const char *ns = argv[1], *topic = argv[2], *prefix = argv[3];
@@ -257,6 +308,8 @@ int main(int argc, char** argv) {
     DestroyProducer(p);
     DestroyProducer(tx);
     DestroyProducer(off);
+
+    trace_topic_named(ns, topic, prefix, argv[4]);
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }
