@@ -261,6 +261,18 @@ static int reader_find(reader* r, const char* key, int timeout_ms)
     }
 }
 
+/* Whether a pulled message's keys contain word (a trace message's keys are the traced ids). */
+static int reader_has_word(const reader* r, const char* word)
+{
+    int i;
+    for (i = 0; i < r->nkeys; i++) {
+        if (strstr(r->keys[i], word) != NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static void reader_close(reader* r)
 {
     int i;
@@ -863,6 +875,42 @@ static void test_denied_topic(const char* topic)
     stop_producer(p);
 }
 
+/* Message trace on an ACL broker: the trace producer signs with the client's keys, so the Pub
+ * record of a traced send lands in RMQ_SYS_TRACE_TOPIC (read back with the client's keys). */
+static void test_trace_signed(void)
+{
+    reader trace;
+    char key[128];
+    CSendResult r;
+    if (reader_open(&trace, "RMQ_SYS_TRACE_TOPIC") != 0) {
+        reader_close(&trace);
+        return;
+    }
+    CProducer* p = CreateProducer("acl-trace-producer");
+    SetProducerNameServerAddress(p, g_namesrv);
+    CHECK_EQ_INT(SetProducerSessionCredentials(p, g_ak, g_sk, ""), 0, "trace: SetProducerSessionCredentials");
+    CHECK_EQ_INT(SetProducerMessageTrace(p, OPEN), 0, "trace: SetProducerMessageTrace(OPEN)");
+    CHECK_EQ_INT(StartProducer(p), 0, "trace: StartProducer");
+    make_key(key, sizeof key, "trace");
+    CMessage* m = new_message(g_topic, key);
+    int rc = SendMessageSync(p, m, &r);
+    CHECK(rc == 0, "trace: SendMessageSync = %d: %s", rc, GetLatestErrorMessage());
+    DestroyMessage(m);
+    /* shutdown sends the queued records */
+    CHECK_EQ_INT(ShutdownProducer(p), 0, "trace: ShutdownProducer");
+    DestroyProducer(p);
+    if (rc == 0) {
+        long long deadline = now_ms() + 20000;
+        while (!reader_has_word(&trace, r.msgId) && now_ms() < deadline) {
+            reader_poll(&trace, 0);
+            sleep_ms(200);
+        }
+        CHECK(reader_has_word(&trace, r.msgId), "trace: no trace message keyed %s in RMQ_SYS_TRACE_TOPIC within 20 s",
+              r.msgId);
+    }
+    reader_close(&trace);
+}
+
 int main(int argc, char** argv)
 {
     reader rd, txr;
@@ -897,6 +945,7 @@ int main(int argc, char** argv)
         if (denied != NULL && *denied) {
             test_denied_topic(denied);
         }
+        test_trace_signed();
     }
     reader_close(&rd);
     reader_close(&txr);
