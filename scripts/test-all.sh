@@ -63,9 +63,9 @@ started_brokers=0
 declare -A started_profile=() up_pid=()
 profiles=()
 if [ "${RMQ_TEST_ACL:-1}" != 0 ]; then profiles+=(acl); else
-    skipped "ACL brokers and suites (C, Python, Go binding, bindings/python): RMQ_TEST_ACL=0"; fi
+    skipped "ACL brokers and suites (C, C++, Python, Go binding, bindings/python): RMQ_TEST_ACL=0"; fi
 if [ "${RMQ_TEST_TLS:-1}" != 0 ]; then profiles+=(tls); else
-    skipped "TLS brokers and suites (C, Python, bindings/python): RMQ_TEST_TLS=0"; fi
+    skipped "TLS brokers and suites (C, C++, Python, bindings/python): RMQ_TEST_TLS=0"; fi
 up_log() { echo ".build/test-all-$1-up.log"; }
 stop_brokers() {
     local p downs=()
@@ -212,6 +212,7 @@ if [ $acl_up = 1 ]; then
         [ "$label" = 4 ] && denied=(RMQ_ACL_DENIED_TOPIC="$RMQ_ACL_DENIED_TOPIC_4")
         step "C ACL tests, RocketMQ $version" \
             env "${keys[@]}" "${denied[@]}" bash tests/c/run.sh --acl "$ns"
+        step "C++ ACL tests, RocketMQ $version" env "${keys[@]}" bash tests/cpp/run.sh --acl "$ns"
         for t in "${py_targets[@]}"; do
             step "Python ACL tests, ${py_target_name[$t]}, RocketMQ $version" \
                 with_env "${keys[@]}" RMQ_ACL_NAMESRV_ADDRS="v$label=$ns" -- python_suite "$t" -k test_acl
@@ -229,6 +230,7 @@ if [ $tls_up = 1 ]; then
         version=${!version_var:-$label.x}
         cas=(RMQ_TLS_CA="$RMQ_TLS_CA" RMQ_TLS_WRONG_CA="$RMQ_TLS_WRONG_CA")
         step "C TLS tests, RocketMQ $version" env "${cas[@]}" bash tests/c/run.sh --tls "$ns"
+        step "C++ TLS tests, RocketMQ $version" env "${cas[@]}" bash tests/cpp/run.sh --tls "$ns"
         for t in "${py_targets[@]}"; do
             step "Python TLS tests, ${py_target_name[$t]}, RocketMQ $version" \
                 with_env "${cas[@]}" RMQ_TLS_NAMESRV="$ns" -- python_suite "$t" -k test_tls

@@ -9,6 +9,8 @@
 
 #include <cstdlib>
 #include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 
@@ -35,6 +37,7 @@ CMessageHandle::CMessageHandle(const rocketmq::MQMessage& msg) : handle_(CreateM
   if (handle_ == NULL) throw_send_error(last_error());
   const std::string& body = msg.getBody();
   SetByteMessageBody(handle_, body.data(), static_cast<int>(body.size()));
+  if (msg.getFlag() != 0) SetMessageFlag(handle_, msg.getFlag());
   const std::map<std::string, std::string> properties = msg.getProperties();
   for (std::map<std::string, std::string>::const_iterator it = properties.begin(); it != properties.end(); ++it) {
     SetMessageProperty(handle_, it->first.c_str(), it->second.c_str());
@@ -150,6 +153,40 @@ ClientSettings::ClientSettings(const std::string& group)
       tcpTransportTryLockTimeoutSeconds(3) {
   const char* namesrv = getenv("NAMESRV_ADDR");
   if (namesrv != NULL) namesrvAddr = namesrv;
+}
+
+namespace {
+
+// Leaked on purpose: clients with static storage may shut down after static destructors ran.
+std::mutex& groups_mutex() {
+  static std::mutex* m = new std::mutex;
+  return *m;
+}
+
+std::set<std::string>& started_groups() {
+  static std::set<std::string>* groups = new std::set<std::string>;
+  return *groups;
+}
+
+}  // namespace
+
+bool claim_group(std::string& claimed, bool consumer, const ClientSettings& settings) {
+  if (!claimed.empty()) return false;
+  std::string key = (consumer ? "c/" : "p/") + settings.groupName + "@" + settings.instanceName;
+  std::lock_guard<std::mutex> lock(groups_mutex());
+  if (!started_groups().insert(key).second) {
+    throw_client_error(std::string(consumer ? "The cousumer group[" : "The producer group[") + settings.groupName +
+                       "] has been created before, specify another name please.");
+  }
+  claimed = key;
+  return true;
+}
+
+void release_group(std::string& claimed) {
+  if (claimed.empty()) return;
+  std::lock_guard<std::mutex> lock(groups_mutex());
+  started_groups().erase(claimed);
+  claimed.clear();
 }
 
 std::string version_text() { return "CPP CORE VERSION: 2.2.0, BUILD TIME: 17:30:34 03-26-2020"; }

@@ -80,6 +80,13 @@ struct ClientSettings {
   uint64_t tcpTransportTryLockTimeoutSeconds;
 };
 
+// 2.2.0 starts one group, per instance name, once per process among the producers and once
+// among the consumers (MQClientException otherwise), until that client shuts down. claimed
+// holds the client's entry while it runs: false when it runs already (a second start() does
+// nothing in 2.2.0).
+bool claim_group(std::string& claimed, bool consumer, const ClientSettings& settings);
+void release_group(std::string& claimed);
+
 // The C setters of one kind of client handle (NULL where that kind has none).
 template <class Handle>
 struct ClientOps {
@@ -102,9 +109,26 @@ class Client {
  public:
   Client(Handle* handle, const ClientOps<Handle>& ops, const std::string& group)
       : handle(handle), settings(group), ops_(ops) {}
+  ~Client() { release_group(claimed); }
 
   Handle* handle;
   ClientSettings settings;
+  std::string claimed;
+
+  bool running() const { return !claimed.empty(); }
+  // start() of a client: once, claiming its group; the C API's failure as MQClientException.
+  void start(bool consumer, int (*startC)(Handle*)) {
+    if (!claim_group(claimed, consumer, settings)) return;
+    if (startC(handle) != 0) {
+      std::string text = last_error();
+      release_group(claimed);
+      throw_client_error(text);
+    }
+  }
+  void shutdown(int (*shutdownC)(Handle*)) {
+    shutdownC(handle);
+    release_group(claimed);
+  }
 
   void setNamesrvAddr(const std::string& v) { settings.namesrvAddr = v; ops_.setNamesrv(handle, v.c_str()); }
   void setNamesrvDomain(const std::string& v) { settings.namesrvDomain = v; ops_.setDomain(handle, v.c_str()); }

@@ -4,6 +4,7 @@
 #include "DefaultMQProducer.h"
 
 #include <algorithm>
+#include <sstream>
 
 #include "client_ops.h"
 #include "glue.h"
@@ -35,12 +36,53 @@ namespace {
 
 std::string group_or_default(const std::string& group) { return group.empty() ? "DEFAULT_PRODUCER" : group; }
 
+bool blank(const std::string& text) { return text.find_first_not_of(" \t\r\n") == std::string::npos; }
+
+// 2.2.0's checks of a message sent without a selector (its topic pattern check never rejected
+// anything). A send throws them as a plain MQException, like its other failures.
+void check_message(const MQMessage& msg, int maxMessageSize) {
+  const std::string& topic = msg.getTopic();
+  if (blank(topic)) rmqcpp::throw_send_error("the specified topic is blank");
+  if (topic.size() > 255) rmqcpp::throw_send_error("the specified topic is longer than topic max length 255.");
+  if (topic == "TBW102") rmqcpp::throw_send_error("the topic[TBW102] is conflict with default topic.");
+  if (msg.getBody().empty()) rmqcpp::throw_send_error("the message body is empty");
+  if (msg.getBody().size() > static_cast<size_t>(maxMessageSize)) {
+    std::ostringstream text;
+    text << "the message body size over max value, MAX: " << maxMessageSize;
+    rmqcpp::throw_send_error(text.str());
+  }
+}
+
+// As check_message; an auto-delete callback that will never run is deleted first.
+void check_async_message(const MQMessage& msg, int maxMessageSize, SendCallback* callback) {
+  try {
+    check_message(msg, maxMessageSize);
+  } catch (...) {
+    if (callback != NULL && callback->getSendCallbackType() == autoDeleteSendCallback) delete callback;
+    throw;
+  }
+}
+
+// 2.2.0's conditions for a batch: one topic, no retry topic, no delay, one waitStoreMsgOK.
+void check_batch(const std::vector<MQMessage>& msgs) {
+  if (msgs.empty()) rmqcpp::throw_send_error("msgs need one message at least");
+  const MQMessage& first = msgs[0];
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    if (msgs[i].getDelayTimeLevel() > 0) rmqcpp::throw_send_error("TimeDelayLevel in not supported for batching");
+    if (first.getTopic().compare(0, 7, "%RETRY%") == 0) rmqcpp::throw_send_error("Retry Group is not supported for batching");
+    if (msgs[i].getTopic() != first.getTopic()) rmqcpp::throw_send_error("msgs need one message at least");
+    if (msgs[i].isWaitStoreMsgOK() != first.isWaitStoreMsgOK()) rmqcpp::throw_send_error("msgs need one message at least", -2);
+  }
+}
+
 // The queue a selector picks among the topic's writable queues (in the library's route order).
 MQMessageQueue select_queue(CProducer* producer, const MQMessage& msg, MessageQueueSelector* selector, void* arg) {
   if (selector == NULL) rmqcpp::throw_send_error("the message queue selector is null");
   CMessageQueue* queues = NULL;
   int size = 0;
-  rmqcpp::check_send(FetchProducerMessageQueues(producer, msg.getTopic().c_str(), &queues, &size));
+  if (FetchProducerMessageQueues(producer, msg.getTopic().c_str(), &queues, &size) != 0) {
+    rmqcpp::throw_send_error("No route info for this topic (" + rmqcpp::last_error() + ")");
+  }
   std::vector<MQMessageQueue> mqs = rmqcpp::take_queues(queues, size, ReleaseProducerMessageQueues);
   return selector->select(mqs, msg, arg);
 }
@@ -124,15 +166,19 @@ DefaultMQProducer::DefaultMQProducer(const std::string& groupname)
 
 DefaultMQProducer::~DefaultMQProducer() { delete impl; }
 
-void DefaultMQProducer::start() { rmqcpp::check_client(StartProducer(impl->client.handle)); }
+void DefaultMQProducer::start() { impl->client.start(false, StartProducer); }
 
-void DefaultMQProducer::shutdown() { ShutdownProducer(impl->client.handle); }
+void DefaultMQProducer::shutdown() { impl->client.shutdown(ShutdownProducer); }
 
 std::string DefaultMQProducer::version() { return rmqcpp::version_text(); }
 
-SendResult DefaultMQProducer::send(MQMessage& msg, bool) { return send_sync(impl->client.handle, msg, NULL); }
+SendResult DefaultMQProducer::send(MQMessage& msg, bool) {
+  check_message(msg, impl->maxMessageSize);
+  return send_sync(impl->client.handle, msg, NULL);
+}
 
 SendResult DefaultMQProducer::send(MQMessage& msg, const MQMessageQueue& mq) {
+  check_message(msg, impl->maxMessageSize);
   return send_sync(impl->client.handle, msg, &mq);
 }
 
@@ -147,7 +193,7 @@ SendResult DefaultMQProducer::send(MQMessage& msg, MessageQueueSelector* selecto
 }
 
 SendResult DefaultMQProducer::send(std::vector<MQMessage>& msgs) {
-  if (msgs.empty()) rmqcpp::throw_send_error("msgs need one message at least");
+  check_batch(msgs);
   CBatchMessage* batch = CreateBatchMessage();
   for (size_t i = 0; i < msgs.size(); ++i) {
     rmqcpp::CMessageHandle c(msgs[i]);
@@ -165,10 +211,12 @@ SendResult DefaultMQProducer::send(std::vector<MQMessage>&, const MQMessageQueue
 }
 
 void DefaultMQProducer::send(MQMessage& msg, SendCallback* pSendCallback, bool) {
+  check_async_message(msg, impl->maxMessageSize, pSendCallback);
   send_async(impl->client.handle, msg, NULL, pSendCallback);
 }
 
 void DefaultMQProducer::send(MQMessage& msg, const MQMessageQueue& mq, SendCallback* pSendCallback) {
+  check_async_message(msg, impl->maxMessageSize, pSendCallback);
   send_async(impl->client.handle, msg, &mq, pSendCallback);
 }
 
@@ -178,13 +226,17 @@ void DefaultMQProducer::send(MQMessage& msg, MessageQueueSelector* selector, voi
 }
 
 void DefaultMQProducer::sendOneway(MQMessage& msg, bool) {
+  check_message(msg, impl->maxMessageSize);
   rmqcpp::CMessageHandle c(msg);
   int status = SendMessageOneway(impl->client.handle, c.get());
   c.copy_back(msg);
   rmqcpp::check_send(status);
 }
 
-void DefaultMQProducer::sendOneway(MQMessage& msg, const MQMessageQueue& mq) { send_oneway_to(impl->client.handle, msg, mq); }
+void DefaultMQProducer::sendOneway(MQMessage& msg, const MQMessageQueue& mq) {
+  check_message(msg, impl->maxMessageSize);
+  send_oneway_to(impl->client.handle, msg, mq);
+}
 
 void DefaultMQProducer::sendOneway(MQMessage& msg, MessageQueueSelector* selector, void* arg) {
   send_oneway_to(impl->client.handle, msg, select_queue(impl->client.handle, msg, selector, arg));

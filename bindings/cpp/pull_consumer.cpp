@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Part of librocketmq-rust: DefaultMQPullConsumer over CPullConsumer (FetchSubscriptionMessageQueues,
-// Pull). Consume offsets are kept in the process (the C API has no offset store).
+// Pull, PullBlockIfNotFound). Consume offsets as 2.2.0's clustering store: updated in memory,
+// read from the broker (FetchPullConsumerOffset) when asked to or when memory has none, written
+// to the broker by persistConsumerOffset4PullConsumer (UpdatePullConsumerOffset).
 #include "DefaultMQPullConsumer.h"
 
 #include <condition_variable>
@@ -51,10 +53,12 @@ void check_pull_arguments(int64 offset, int maxNums) {
   if (maxNums <= 0) rmqcpp::throw_client_error("maxNums <= 0");
 }
 
+typedef CPullResult (*PullFunction)(CPullConsumer*, const CMessageQueue*, const char*, long long, int);
+
 // A pull never throws for the network: a failed one is BROKER_TIMEOUT, as in 2.2.0.
-PullResult pull_once(CPullConsumer* consumer, const MQMessageQueue& mq, const std::string& expression, int64 offset, int maxNums) {
+PullResult pull_once(CPullConsumer* consumer, PullFunction how, const MQMessageQueue& mq, const std::string& expression, int64 offset, int maxNums) {
   CMessageQueue queue = rmqcpp::c_queue_of(mq);
-  CPullResult pulled = Pull(consumer, &queue, expression.c_str(), offset, maxNums);
+  CPullResult pulled = how(consumer, &queue, expression.c_str(), offset, maxNums);
   PullResult result(static_cast<PullStatus>(pulled.pullStatus), pulled.nextBeginOffset, pulled.minOffset, pulled.maxOffset);
   result.msgFoundList.resize(pulled.size > 0 ? pulled.size : 0);
   for (int i = 0; i < pulled.size; ++i) rmqcpp::read_message(pulled.msgFoundList[i], result.msgFoundList[i]);
@@ -63,6 +67,7 @@ PullResult pull_once(CPullConsumer* consumer, const MQMessageQueue& mq, const st
 }
 
 void pull_async(DefaultMQPullConsumerImpl* impl,
+                PullFunction how,
                 const MQMessageQueue& mq,
                 const std::string& expression,
                 int64 offset,
@@ -75,7 +80,7 @@ void pull_async(DefaultMQPullConsumerImpl* impl,
     std::thread([=]() {
       try {
         MQMessageQueue queue(mq);
-        PullResult result = pull_once(impl->client.handle, queue, expression, offset, maxNums);
+        PullResult result = pull_once(impl->client.handle, how, queue, expression, offset, maxNums);
         callback->onSuccess(queue, result, false);
       } catch (...) {
       }
@@ -95,15 +100,16 @@ DefaultMQPullConsumer::DefaultMQPullConsumer(const std::string& groupname)
 DefaultMQPullConsumer::~DefaultMQPullConsumer() { delete impl; }
 
 void DefaultMQPullConsumer::start() {
+  if (impl->client.running()) return;
   if (impl->client.settings.groupName == "DEFAULT_CONSUMER") {
     rmqcpp::throw_client_error("consumerGroup can not equal DEFAULT_CONSUMER");
   }
-  rmqcpp::check_client(StartPullConsumer(impl->client.handle));
+  impl->client.start(true, StartPullConsumer);
 }
 
 void DefaultMQPullConsumer::shutdown() {
   impl->wait_for_async_pulls();
-  ShutdownPullConsumer(impl->client.handle);
+  impl->client.shutdown(ShutdownPullConsumer);
 }
 
 std::string DefaultMQPullConsumer::version() { return rmqcpp::version_text(); }
@@ -122,7 +128,7 @@ void DefaultMQPullConsumer::fetchSubscribeMessageQueues(const std::string& topic
 
 PullResult DefaultMQPullConsumer::pull(const MQMessageQueue& mq, const std::string& subExpression, int64 offset, int maxNums) {
   check_pull_arguments(offset, maxNums);
-  return pull_once(impl->client.handle, mq, subExpression, offset, maxNums);
+  return pull_once(impl->client.handle, Pull, mq, subExpression, offset, maxNums);
 }
 
 void DefaultMQPullConsumer::pull(const MQMessageQueue& mq,
@@ -130,15 +136,15 @@ void DefaultMQPullConsumer::pull(const MQMessageQueue& mq,
                                  int64 offset,
                                  int maxNums,
                                  PullCallback* pPullCallback) {
-  pull_async(impl, mq, subExpression, offset, maxNums, pPullCallback);
+  pull_async(impl, Pull, mq, subExpression, offset, maxNums, pPullCallback);
 }
 
-// The C API's pull does not ask the broker to hold the request: this returns at once too.
 PullResult DefaultMQPullConsumer::pullBlockIfNotFound(const MQMessageQueue& mq,
                                                       const std::string& subExpression,
                                                       int64 offset,
                                                       int maxNums) {
-  return pull(mq, subExpression, offset, maxNums);
+  check_pull_arguments(offset, maxNums);
+  return pull_once(impl->client.handle, PullBlockIfNotFound, mq, subExpression, offset, maxNums);
 }
 
 void DefaultMQPullConsumer::pullBlockIfNotFound(const MQMessageQueue& mq,
@@ -146,14 +152,25 @@ void DefaultMQPullConsumer::pullBlockIfNotFound(const MQMessageQueue& mq,
                                                 int64 offset,
                                                 int maxNums,
                                                 PullCallback* pPullCallback) {
-  pull_async(impl, mq, subExpression, offset, maxNums, pPullCallback);
+  pull_async(impl, PullBlockIfNotFound, mq, subExpression, offset, maxNums, pPullCallback);
 }
 
 void DefaultMQPullConsumer::persistConsumerOffset() {}
 
 void DefaultMQPullConsumer::persistConsumerOffsetByResetOffset() {}
 
-void DefaultMQPullConsumer::persistConsumerOffset4PullConsumer(const MQMessageQueue&) {}
+// What updateConsumeOffset kept for mq goes to the broker (2.2.0: only while running).
+void DefaultMQPullConsumer::persistConsumerOffset4PullConsumer(const MQMessageQueue& mq) {
+  int64 offset;
+  {
+    std::lock_guard<std::mutex> lock(impl->mutex);
+    std::map<MQMessageQueue, int64>::const_iterator it = impl->offsets.find(mq);
+    if (it == impl->offsets.end()) return;
+    offset = it->second;
+  }
+  CMessageQueue queue = rmqcpp::c_queue_of(mq);
+  UpdatePullConsumerOffset(impl->client.handle, &queue, offset);
+}
 
 void DefaultMQPullConsumer::updateTopicSubscribeInfo(const std::string&, std::vector<MQMessageQueue>&) {}
 
@@ -161,6 +178,7 @@ ConsumeFromWhere DefaultMQPullConsumer::getConsumeFromWhere() { return CONSUME_F
 
 void DefaultMQPullConsumer::getSubscriptions(std::vector<SubscriptionData>&) {}
 
+// In memory only, as 2.2.0: persistConsumerOffset4PullConsumer writes it to the broker.
 void DefaultMQPullConsumer::updateConsumeOffset(const MQMessageQueue& mq, int64 offset) {
   std::lock_guard<std::mutex> lock(impl->mutex);
   impl->offsets[mq] = offset;
@@ -171,11 +189,20 @@ void DefaultMQPullConsumer::removeConsumeOffset(const MQMessageQueue& mq) {
   impl->offsets.erase(mq);
 }
 
-// -1 for a queue without an offset, as 2.2.0's store answers.
-int64 DefaultMQPullConsumer::fetchConsumeOffset(const MQMessageQueue& mq, bool) {
+// fromStore: the broker's value (kept in memory too); otherwise memory first, then the broker.
+// -1 when neither has one (or the broker cannot be asked), as 2.2.0's store answers.
+int64 DefaultMQPullConsumer::fetchConsumeOffset(const MQMessageQueue& mq, bool fromStore) {
+  if (!fromStore) {
+    std::lock_guard<std::mutex> lock(impl->mutex);
+    std::map<MQMessageQueue, int64>::const_iterator it = impl->offsets.find(mq);
+    if (it != impl->offsets.end()) return it->second;
+  }
+  CMessageQueue queue = rmqcpp::c_queue_of(mq);
+  long long stored = -1;
+  if (FetchPullConsumerOffset(impl->client.handle, &queue, &stored) != 0) return -1;
   std::lock_guard<std::mutex> lock(impl->mutex);
-  std::map<MQMessageQueue, int64>::const_iterator it = impl->offsets.find(mq);
-  return it == impl->offsets.end() ? -1 : it->second;
+  if (stored >= 0) impl->offsets[mq] = stored;
+  return stored;
 }
 
 void DefaultMQPullConsumer::registerMessageQueueListener(const std::string& topic, MQueueListener* pListener) {

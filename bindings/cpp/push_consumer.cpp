@@ -78,7 +78,12 @@ DefaultMQPushConsumer::DefaultMQPushConsumer(const std::string& groupname)
 DefaultMQPushConsumer::~DefaultMQPushConsumer() { delete impl; }
 
 void DefaultMQPushConsumer::start() {
-  if (impl->client.settings.groupName == "DEFAULT_CONSUMER") {
+  if (impl->client.running()) return;
+  // 2.2.0's group checks (its pattern check of the characters never rejected anything).
+  const std::string& group = impl->client.settings.groupName;
+  if (group.find_first_not_of(" \t\r\n") == std::string::npos) rmqcpp::throw_client_error("the specified group is blank");
+  if (group.size() > 255) rmqcpp::throw_client_error("the specified group is longer than group max length 255.");
+  if (group == "DEFAULT_CONSUMER") {
     rmqcpp::throw_client_error("consumerGroup can not equal DEFAULT_CONSUMER");
   }
   MQMessageListener* listener = impl->listener;
@@ -87,10 +92,10 @@ void DefaultMQPushConsumer::start() {
   bool orderly = listener->getMessageListenerType() == messageListenerOrderly;
   SetPushConsumerMessageBatchMaxSize(impl->client.handle, orderly ? 1 : impl->consumeMessageBatchMaxSize);
   rmqcpp::check_client(RegisterMessageBatchCallback(impl->client.handle, consume_batch, listener, orderly ? 1 : 0));
-  rmqcpp::check_client(StartPushConsumer(impl->client.handle));
+  impl->client.start(true, StartPushConsumer);
 }
 
-void DefaultMQPushConsumer::shutdown() { ShutdownPushConsumer(impl->client.handle); }
+void DefaultMQPushConsumer::shutdown() { impl->client.shutdown(ShutdownPushConsumer); }
 
 std::string DefaultMQPushConsumer::version() { return rmqcpp::version_text(); }
 

@@ -80,9 +80,9 @@ TransactionMQProducer::TransactionMQProducer(const std::string& producerGroup)
 
 TransactionMQProducer::~TransactionMQProducer() { delete impl; }
 
-void TransactionMQProducer::start() { rmqcpp::check_client(StartProducer(impl->client.handle)); }
+void TransactionMQProducer::start() { impl->client.start(false, StartProducer); }
 
-void TransactionMQProducer::shutdown() { ShutdownProducer(impl->client.handle); }
+void TransactionMQProducer::shutdown() { impl->client.shutdown(ShutdownProducer); }
 
 std::string TransactionMQProducer::version() { return rmqcpp::version_text(); }
 

@@ -35,6 +35,8 @@ ROCKETMQCLIENT_API int SetMessageBody(CMessage* msg, const char* body);
 ROCKETMQCLIENT_API int SetByteMessageBody(CMessage* msg, const char* body, int len);
 ROCKETMQCLIENT_API int SetMessageProperty(CMessage* msg, const char* key, const char* value);
 ROCKETMQCLIENT_API int SetDelayTimeLevel(CMessage* msg, int level);
+/* The message flag, sent to the broker as is (not in 2.2.0). */
+ROCKETMQCLIENT_API int SetMessageFlag(CMessage* msg, int flag);
 
 /*
  * Getters; the strings belong to the message and stay valid until the

@@ -68,6 +68,21 @@ ROCKETMQCLIENT_API CPullResult Pull(CPullConsumer* consumer,
                                     int maxNums);
 ROCKETMQCLIENT_API int ReleasePullResult(CPullResult pullResult);
 
+/*
+ * Not in 2.2.0: what the C++ API's DefaultMQPullConsumer needs.
+ * PullBlockIfNotFound: as Pull, but the broker holds the request (up to 15 s) until a message
+ * arrives. FetchPullConsumerOffset: the group's offset of mq stored on the broker into *offset
+ * (-1: none yet). UpdatePullConsumerOffset: stores offset as the group's offset of mq on the
+ * broker. Both return 0, or 32 (PULLCONSUMER_FETCH_MESSAGE_FAILED) with an error text.
+ */
+ROCKETMQCLIENT_API CPullResult PullBlockIfNotFound(CPullConsumer* consumer,
+                                                   const CMessageQueue* mq,
+                                                   const char* subExpression,
+                                                   long long offset,
+                                                   int maxNums);
+ROCKETMQCLIENT_API int FetchPullConsumerOffset(CPullConsumer* consumer, const CMessageQueue* mq, long long* offset);
+ROCKETMQCLIENT_API int UpdatePullConsumerOffset(CPullConsumer* consumer, const CMessageQueue* mq, long long offset);
+
 #ifdef __cplusplus
 }
 #endif

@@ -240,6 +240,15 @@ pub extern "C" fn SetDelayTimeLevel(msg: *mut CMessage, level: c_int) -> c_int {
     })
 }
 
+/// The message's flag, sent to the broker as is (not in 2.2.0's C API; the C++ API's setFlag).
+#[no_mangle]
+pub extern "C" fn SetMessageFlag(msg: *mut CMessage, flag: c_int) -> c_int {
+    with_message("SetMessageFlag", msg, NULL_POINTER, |d| {
+        d.message_mut().flag = flag;
+        OK
+    })
+}
+
 #[no_mangle]
 pub extern "C" fn GetOriginMessageTopic(msg: *mut CMessage) -> *const c_char {
     with_message("GetOriginMessageTopic", msg, std::ptr::null(), |d| {

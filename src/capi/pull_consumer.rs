@@ -11,6 +11,7 @@ use super::message_queue::CMessageQueue;
 use super::pull_result::CPullResult;
 use super::{c_str, entry, fail, non_null, Failure, Outcome};
 use super::client_settings::{credentials, ClientSettings};
+use crate::core::consumer::offset_store::RemoteOffsets;
 use crate::core::pull::{Puller, TagFilter};
 use crate::core::{log, runtime};
 
@@ -279,6 +280,77 @@ pub extern "C" fn Pull(consumer: *mut CPullConsumer, mq: *const CMessageQueue, s
             .and_then(|r| r)
             .map_err(|e| fail(CPullResult::failed(), format!("{F}: {e}")))?;
         Ok(CPullResult::from_result(r))
+    })
+}
+
+/// As `Pull`, but the broker holds the request (up to 15 s) until a message arrives (the C++
+/// API's `pullBlockIfNotFound`; not in 2.2.0's C API).
+#[no_mangle]
+pub extern "C" fn PullBlockIfNotFound(
+    consumer: *mut CPullConsumer,
+    mq: *const CMessageQueue,
+    subExpression: *const c_char,
+    offset: c_longlong,
+    maxNums: c_int,
+) -> CPullResult {
+    const F: &str = "PullBlockIfNotFound";
+    entry(F, CPullResult::failed(), || {
+        let h = handle(consumer, F, CPullResult::failed(), CPullResult::failed())?;
+        non_null(mq, "mq", F, CPullResult::failed())?;
+        // SAFETY: NULL or a NUL-terminated string from the host.
+        let expression = unsafe { c_str(subExpression, "subExpression", F, CPullResult::failed())? };
+        let puller = running(h, F, CPullResult::failed())?;
+        // SAFETY: checked non-NULL; the host's queue.
+        let queue = unsafe { &*mq }.queue();
+        let filter = TagFilter::parse(&expression);
+        let r = runtime::block_on(puller.pull_long(&queue, &filter, offset, maxNums))
+            .and_then(|r| r)
+            .map_err(|e| fail(CPullResult::failed(), format!("{F}: {e}")))?;
+        Ok(CPullResult::from_result(r))
+    })
+}
+
+/// The consumer group's offset of `mq` as stored on the broker (clustering), into *offset;
+/// -1 when the group has none for that queue (not in 2.2.0's C API).
+#[no_mangle]
+pub extern "C" fn FetchPullConsumerOffset(consumer: *mut CPullConsumer, mq: *const CMessageQueue, offset: *mut c_longlong) -> c_int {
+    const F: &str = "FetchPullConsumerOffset";
+    entry(F, PULLCONSUMER_FETCH_MESSAGE_FAILED, || {
+        let h = handle(consumer, F, PULLCONSUMER_FETCH_MESSAGE_FAILED, NULL_POINTER)?;
+        non_null(mq, "mq", F, NULL_POINTER)?;
+        non_null(offset, "offset", F, NULL_POINTER)?;
+        let puller = running(h, F, PULLCONSUMER_FETCH_MESSAGE_FAILED)?;
+        // SAFETY: checked non-NULL; the host's queue.
+        let queue = unsafe { &*mq }.queue();
+        let store = RemoteOffsets::new(puller.client.clone(), &puller.group);
+        let found = runtime::block_on(store.read(&queue))
+            .and_then(|r| r)
+            .map_err(|e| fail(PULLCONSUMER_FETCH_MESSAGE_FAILED, format!("{F}: {e}")))?;
+        // SAFETY: checked non-NULL.
+        unsafe { *offset = found.unwrap_or(-1) };
+        Ok(OK)
+    })
+}
+
+/// Stores `offset` as the consumer group's progress on `mq` on the broker (clustering; not in
+/// 2.2.0's C API).
+#[no_mangle]
+pub extern "C" fn UpdatePullConsumerOffset(consumer: *mut CPullConsumer, mq: *const CMessageQueue, offset: c_longlong) -> c_int {
+    const F: &str = "UpdatePullConsumerOffset";
+    entry(F, PULLCONSUMER_FETCH_MESSAGE_FAILED, || {
+        let h = handle(consumer, F, PULLCONSUMER_FETCH_MESSAGE_FAILED, NULL_POINTER)?;
+        non_null(mq, "mq", F, NULL_POINTER)?;
+        if offset < 0 {
+            return Err(fail(PULLCONSUMER_FETCH_MESSAGE_FAILED, format!("{F}: offset {offset} < 0")));
+        }
+        let puller = running(h, F, PULLCONSUMER_FETCH_MESSAGE_FAILED)?;
+        // SAFETY: checked non-NULL; the host's queue.
+        let queue = unsafe { &*mq }.queue();
+        let store = RemoteOffsets::new(puller.client.clone(), &puller.group);
+        runtime::block_on(store.commit(&queue, offset))
+            .and_then(|r| r)
+            .map_err(|e| fail(PULLCONSUMER_FETCH_MESSAGE_FAILED, format!("{F}: {e}")))?;
+        Ok(OK)
     })
 }
 

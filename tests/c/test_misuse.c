@@ -434,6 +434,8 @@ static void test_messages(void)
     FAILS(NULL_POINTER, SetMessageProperty(m, NULL, "v"));
     FAILS(NULL_POINTER, SetMessageProperty(m, "k", NULL));
     FAILS(NULL_POINTER, SetDelayTimeLevel(NULL, 1));
+    FAILS(NULL_POINTER, SetMessageFlag(NULL, 1));
+    SUCCEEDS(SetMessageFlag(m, 0));
 
     /* The failed setters left the message alone. */
     SUCCEEDS(SetMessageTags(m, "T"));
@@ -1859,6 +1861,17 @@ static void test_pull_consumer(void)
     FAILS(PULLCONSUMER_FETCH_MQ_FAILED, FetchSubscriptionMessageQueues(c, g_topic, &mqs, &size));
     CHECK(mqs == NULL && size == 0, "FetchSubscriptionMessageQueues failure left mqs %p size %d", (void*)mqs, size);
     PULL_FAILS(Pull(c, &mq, "*", 0, 1));
+    PULL_FAILS(PullBlockIfNotFound(c, &mq, "*", 0, 1));
+    {
+        long long offset = 0;
+        FAILS(PULLCONSUMER_FETCH_MESSAGE_FAILED, FetchPullConsumerOffset(c, &mq, &offset));
+        FAILS(PULLCONSUMER_FETCH_MESSAGE_FAILED, UpdatePullConsumerOffset(c, &mq, 0));
+        FAILS(NULL_POINTER, FetchPullConsumerOffset(NULL, &mq, &offset));
+        FAILS(NULL_POINTER, FetchPullConsumerOffset(c, NULL, &offset));
+        FAILS(NULL_POINTER, FetchPullConsumerOffset(c, &mq, NULL));
+        FAILS(NULL_POINTER, UpdatePullConsumerOffset(NULL, &mq, 0));
+        FAILS(NULL_POINTER, UpdatePullConsumerOffset(c, NULL, 0));
+    }
 
     /* Start twice. */
     SUCCEEDS(StartPullConsumer(c));
@@ -1876,6 +1889,8 @@ static void test_pull_consumer(void)
           size);
 
     PULL_FAILS(Pull(NULL, &mq, "*", 0, 1));
+    PULL_FAILS(PullBlockIfNotFound(NULL, &mq, "*", 0, 1));
+    PULL_FAILS(PullBlockIfNotFound(c, NULL, "*", 0, 1));
     PULL_FAILS(Pull(c, NULL, "*", 0, 1));
     PULL_FAILS(Pull(c, &mq, NULL, 0, 1));
     PULL_FAILS(Pull(c, &mq, "*", -1, 1));

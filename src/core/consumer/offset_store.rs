@@ -84,7 +84,7 @@ impl RemoteOffsets {
         self.client.master_addr_of(&mq.topic, &mq.broker_name).ok_or_else(|| Error::NoRoute(mq.topic.clone()))
     }
 
-    async fn read(&self, mq: &MessageQueue) -> Result<Option<i64>> {
+    pub(crate) async fn read(&self, mq: &MessageQueue) -> Result<Option<i64>> {
         let addr = self.broker(mq).await?;
         let req = RemotingCommand::request(code::QUERY_CONSUMER_OFFSET)
             .with_field("consumerGroup", &self.group)
@@ -111,17 +111,24 @@ impl RemoteOffsets {
             queues.iter().filter_map(|q| table.get(q).map(|o| (q.clone(), *o))).collect()
         };
         for (mq, offset) in entries {
-            let Ok(addr) = self.broker(&mq).await else { continue };
-            let req = RemotingCommand::request(code::UPDATE_CONSUMER_OFFSET)
-                .with_field("consumerGroup", &self.group)
-                .with_field("topic", &mq.topic)
-                .with_field("queueId", mq.queue_id)
-                .with_field("commitOffset", offset);
-            match self.client.remoting.invoke(&addr, req, BROKER_TIMEOUT).await {
-                Ok(r) if r.code == response::SUCCESS => {}
-                Ok(r) => log::warn(&format!("offset commit of {mq:?} refused: {} {}", r.code, r.remark)),
-                Err(e) => log::warn(&format!("offset commit of {mq:?} failed: {e}")),
+            if let Err(e) = self.commit(&mq, offset).await {
+                log::warn(&format!("offset commit of {mq:?} failed: {e}"));
             }
+        }
+    }
+
+    /// Stores `offset` as the group's progress on `mq` at the queue's master.
+    pub(crate) async fn commit(&self, mq: &MessageQueue, offset: i64) -> Result<()> {
+        let addr = self.broker(mq).await?;
+        let req = RemotingCommand::request(code::UPDATE_CONSUMER_OFFSET)
+            .with_field("consumerGroup", &self.group)
+            .with_field("topic", &mq.topic)
+            .with_field("queueId", mq.queue_id)
+            .with_field("commitOffset", offset);
+        let r = self.client.remoting.invoke(&addr, req, BROKER_TIMEOUT).await?;
+        match r.code {
+            response::SUCCESS => Ok(()),
+            code => Err(Error::Broker { addr, code, remark: r.remark }),
         }
     }
 }
