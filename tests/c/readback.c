@@ -442,3 +442,30 @@ const rb_msg* rb_find_by_key(rb_reader* r, const char* key, int timeout_ms)
 {
     return rb_find(r, key, 0, timeout_ms);
 }
+
+int rb_admin(const char* namesrv, const char* args, char* out, size_t out_n)
+{
+    const char* script = getenv("RMQ_BROKERS_SH");
+    char cmd[2048];
+    size_t len = 0, got;
+    FILE* f;
+    int status;
+    if (script == NULL || script[0] == '\0') {
+        script = "scripts/brokers.sh";
+    }
+    snprintf(cmd, sizeof cmd, "'%s' admin '%s' %s 2>&1", script, namesrv, args);
+    out[0] = '\0';
+    f = popen(cmd, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    while (len + 1 < out_n && (got = fread(out + len, 1, out_n - 1 - len, f)) > 0) {
+        len += got;
+    }
+    out[len] = '\0';
+    while (fgetc(f) != EOF) {
+        /* the rest is not kept */
+    }
+    status = pclose(f);
+    return status == -1 ? -1 : (status >> 8) & 0xff;
+}

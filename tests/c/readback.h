@@ -20,6 +20,8 @@
 #ifndef RMQ_TESTS_READBACK_H
 #define RMQ_TESTS_READBACK_H
 
+#include <stddef.h>
+
 #include <rocketmq/CPullConsumer.h>
 
 #define RB_MAX_QUEUES 64
@@ -93,5 +95,11 @@ const char* rb_prop(const rb_msg* m, const char* name);
 
 /* Number of messages pulled so far. */
 int rb_count(const rb_reader* r);
+
+/* The broker's own view, from an independent reader: runs `brokers.sh admin NAMESRV ARGS`
+ * (mqadmin; the script is $RMQ_BROKERS_SH, else scripts/brokers.sh, as tests/c/run.sh sets it)
+ * and keeps its output (stdout and stderr, cut to out_n - 1 bytes) in out. Returns the exit
+ * status, -1 when it could not be run. ARGS is passed to the shell as is. */
+int rb_admin(const char* namesrv, const char* args, char* out, size_t out_n);
 
 #endif /* RMQ_TESTS_READBACK_H */

@@ -91,6 +91,9 @@ lib=$repo/target/release
 out=$repo/.build/c
 mkdir -p "$out"
 
+# the programs ask mqadmin for the broker's view (rb_admin in readback.c)
+export RMQ_BROKERS_SH=${RMQ_BROKERS_SH:-$repo/scripts/brokers.sh}
+
 start=$(date +%s.%N)
 passed=0
 failed=0

@@ -752,7 +752,7 @@ static void scen_basic(void)
 {
     coll col;
     cons a, b;
-    char group[160], key[200], keys[256], body[256], pa[64], pu[128];
+    char group[160], created[160], key[200], keys[256], body[256], pa[64], pu[128];
     sent* s = calloc(BASIC_N + 16, sizeof *s);
     CProducer* p;
     long long t_send0 = 0, t_first = 0, t_last = 0;
@@ -761,7 +761,14 @@ static void scen_basic(void)
     coll_init(&col);
     p = start_producer();
     make_name(group, sizeof group, "group");
-    new_consumer(&a, &col, 0, group, NULL, g_tag, 0, NULL, NULL);
+    make_name(created, sizeof created, "created");
+    /* The group comes from SetPushConsumerGroupID, not CreatePushConsumer: the restarted
+     * consumer below (CreatePushConsumer(group)) gets none of the messages again only if the
+     * broker kept this one's offsets under that group. */
+    new_consumer(&a, &col, 0, created, NULL, g_tag, 0, NULL, NULL);
+    CHECK_EQ_INT(SetPushConsumerGroupID(a.c, group), 0, "basic: SetPushConsumerGroupID");
+    CHECK(str_eq(GetPushConsumerGroupID(a.c), group), "basic: GetPushConsumerGroupID \"%s\"",
+          nn(GetPushConsumerGroupID(a.c)));
     a.copy_body = 1;
     SetPushConsumerThreadCount(a.c, 4);
 

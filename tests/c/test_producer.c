@@ -900,6 +900,230 @@ static void remove_log_dir(const char* dir)
     rmdir(dir);
 }
 
+/* ---------------------------------------------------------------- setters, by their effect */
+
+/* The group set with SetProducerGroupName (not the one CreateProducer got) is the group the broker
+ * lists our client under: mqadmin producerConnection, polled while the heartbeat is on its way. */
+static void check_producer_group(const char* created, const char* set, const char* instance)
+{
+    char args[512], out[8192];
+    long long deadline = rb_now_ms() + 20000;
+    int rc;
+    snprintf(args, sizeof args, "producerConnection -g '%s' -t '%s'", set, g_topic);
+    for (;;) {
+        rc = rb_admin(g_namesrv, args, out, sizeof out);
+        if ((rc == 0 && strstr(out, instance) != NULL) || rb_now_ms() >= deadline) {
+            break;
+        }
+        {
+            struct timespec ts = {0, 500 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+    }
+    CHECK(rc == 0 && strstr(out, instance) != NULL,
+          "mqadmin producerConnection -g %s (SetProducerGroupName) does not list instance %s (exit %d): %.600s", set,
+          instance, rc, out);
+    snprintf(args, sizeof args, "producerConnection -g '%s' -t '%s'", created, g_topic);
+    rc = rb_admin(g_namesrv, args, out, sizeof out);
+    CHECK(strstr(out, instance) == NULL, "mqadmin producerConnection -g %s (CreateProducer's group) lists instance %s",
+          created, instance);
+}
+
+/* len bytes of words from a small vocabulary (compressible, but not trivially). */
+static void words_body(char* out, int len)
+{
+    static const char* const words[] = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta",
+                                        "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho",
+                                        "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"};
+    unsigned x = 1;
+    int n = 0;
+    while (n < len) {
+        const char* w;
+        x = (x * 1103515245u + 12345u) & 0x7fffffffu;
+        w = words[(x >> 16) % (sizeof words / sizeof words[0])];
+        while (*w != '\0' && n < len) {
+            out[n++] = *w++;
+        }
+        if (n < len) {
+            out[n++] = ' ';
+        }
+    }
+    out[len] = '\0';
+}
+
+/* Sends body with p (tag TagCompress) and reads it back by id; NULL when that failed. */
+static const rb_msg* send_compress_case(CProducer* p, const char* what, const char* body)
+{
+    char key[128];
+    CMessage* msg;
+    CSendResult r;
+    const rb_msg* m = NULL;
+    int rc;
+    make_name(key, sizeof key, what);
+    msg = new_message("TagCompress", key, body);
+    if (msg == NULL) {
+        return NULL;
+    }
+    rc = SendMessageSync(p, msg, &r);
+    CHECK(rc == 0 && r.sendStatus == E_SEND_OK, "%s: SendMessageSync = %d: %s", what, rc, GetLatestErrorMessage());
+    DestroyMessage(msg);
+    if (rc == 0) {
+        m = rb_find_by_id(g_reader, r.msgId, FIND_TIMEOUT_MS);
+        CHECK(m != NULL, "%s (id %s) not read back", what, r.msgId);
+    }
+    if (m != NULL) {
+        check_fields(m, what, "TagCompress", key, body, (int)strlen(body));
+    }
+    return m;
+}
+
+static CProducer* compress_producer(const char* what, int level, int threshold)
+{
+    char group[128];
+    CProducer* p;
+    make_name(group, sizeof group, what);
+    p = CreateProducer(group);
+    CHECK(p != NULL, "CreateProducer(%s): %s", group, GetLatestErrorMessage());
+    if (p == NULL) {
+        return NULL;
+    }
+    CHECK_EQ_INT(SetProducerNameServerAddress(p, g_namesrv), 0, "SetProducerNameServerAddress");
+    CHECK_EQ_INT(SetProducerCompressLevel(p, level), 0, "SetProducerCompressLevel");
+    CHECK_EQ_INT(SetProducerCompressMsgBodyOverHowmuch(p, threshold), 0, "SetProducerCompressMsgBodyOverHowmuch");
+    if (StartProducer(p) != 0) {
+        CHECK(0, "StartProducer (%s): %s", what, GetLatestErrorMessage());
+        DestroyProducer(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* SetProducerCompressMsgBodyOverHowmuch and SetProducerCompressLevel, seen in what the broker
+ * stored: the store size of a message holds its body as sent, zlib-compressed or not (the pull
+ * gives the body back inflated, checked by check_fields). The same 3000-byte body: stored
+ * compressed by a producer with threshold 1000, not by the default producer p (threshold 4096);
+ * smaller at level 9 than at level 1 (zlib: 794 vs 879 bytes); a 900-byte body stays as is. */
+static void test_compression(CProducer* p)
+{
+    static char big[3001], small[901];
+    CProducer* fast = compress_producer("compress-l1", 1, 1000);
+    CProducer* best = compress_producer("compress-l9", 9, 1000);
+    const rb_msg *l1 = NULL, *l9 = NULL, *below = NULL, *plain = NULL;
+    words_body(big, 3000);
+    words_body(small, 900);
+    if (fast != NULL) {
+        l1 = send_compress_case(fast, "cmp-l1", big);
+        below = send_compress_case(fast, "cmp-sm", small);
+    }
+    if (best != NULL) {
+        l9 = send_compress_case(best, "cmp-l9", big);
+    }
+    plain = send_compress_case(p, "cmp-df", big);
+    if (l1 != NULL) {
+        CHECK(l1->store_size < 2000, "3000 bytes over a threshold of 1000 stored in %d bytes: not compressed",
+              l1->store_size);
+    }
+    if (below != NULL) {
+        CHECK(below->store_size > 900, "900 bytes under a threshold of 1000 stored in %d bytes: compressed",
+              below->store_size);
+    }
+    if (plain != NULL) {
+        CHECK(plain->store_size > 3000, "3000 bytes under a threshold of 4096 stored in %d bytes: compressed",
+              plain->store_size);
+    }
+    if (l1 != NULL && l9 != NULL) {
+        CHECK(l9->store_size < l1->store_size, "level 9 stored %d bytes, level 1 %d: SetProducerCompressLevel unused",
+              l9->store_size, l1->store_size);
+    }
+    printf("compression: 3000 bytes stored in %d (level 1), %d (level 9), %d (threshold 4096); 900 bytes in %d\n",
+           l1 ? l1->store_size : -1, l9 ? l9->store_size : -1, plain ? plain->store_size : -1,
+           below ? below->store_size : -1);
+    if (fast != NULL) {
+        ShutdownProducer(fast);
+        DestroyProducer(fast);
+    }
+    if (best != NULL) {
+        ShutdownProducer(best);
+        DestroyProducer(best);
+    }
+}
+
+/* Lines of the file containing needle (-1 when it cannot be read). */
+static int count_lines_with(const char* path, const char* needle)
+{
+    char line[1024];
+    int n = 0;
+    FILE* f = fopen(path, "r");
+    if (f == NULL) {
+        return -1;
+    }
+    while (fgets(line, sizeof line, f) != NULL) {
+        n += strstr(line, needle) != NULL;
+    }
+    fclose(f);
+    return n;
+}
+
+static long long file_size(const char* path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* SetProducerLogLevel and SetProducerLogFileNumAndSize, seen in the log files. A failed call
+ * logs its reason at DEBUG ("SetProducerGroupName: ..."): not written at WARN, written at
+ * DEBUG; with (2 files, 1 MiB) the log turns over at 1 MiB and keeps one older file. */
+static void test_log_settings(void)
+{
+    char dir[64], log[128], old1[160], old2[160], group[128];
+    CProducer* q;
+    int i, n;
+    make_name(group, sizeof group, "log-settings");
+    q = CreateProducer(group);
+    CHECK(q != NULL, "CreateProducer (log settings)");
+    snprintf(dir, sizeof dir, "/tmp/rmq_c_log_XXXXXX");
+    if (q == NULL || mkdtemp(dir) == NULL) {
+        CHECK(0, "log settings: no producer or no directory");
+        return;
+    }
+    snprintf(log, sizeof log, "%s/rocketmq_client.log", dir);
+    snprintf(old1, sizeof old1, "%s.1", log);
+    snprintf(old2, sizeof old2, "%s.2", log);
+    CHECK_EQ_INT(SetProducerLogPath(q, dir), 0, "SetProducerLogPath");
+
+    CHECK_EQ_INT(SetProducerLogLevel(q, E_LOG_LEVEL_WARN), 0, "SetProducerLogLevel(WARN)");
+    for (i = 0; i < 100; i++) {
+        SetProducerGroupName(NULL, "g");
+    }
+    n = count_lines_with(log, "SetProducerGroupName");
+    CHECK(n <= 0, "level WARN: %d DEBUG lines of failed calls in %s", n, log);
+
+    CHECK_EQ_INT(SetProducerLogLevel(q, E_LOG_LEVEL_DEBUG), 0, "SetProducerLogLevel(DEBUG)");
+    for (i = 0; i < 100; i++) {
+        SetProducerGroupName(NULL, "g");
+    }
+    n = count_lines_with(log, "SetProducerGroupName");
+    CHECK(n == 100, "level DEBUG: %d of 100 failed calls logged in %s", n, log);
+
+    /* ~2.5 MiB of lines (about 100 bytes each) through 1 MiB files, 2 of them */
+    CHECK_EQ_INT(SetProducerLogFileNumAndSize(q, 2, 1), 0, "SetProducerLogFileNumAndSize(2, 1)");
+    for (i = 0; i < 25000; i++) {
+        SetProducerGroupName(NULL, "g");
+    }
+    CHECK(file_size(old1) > (1 << 20) - 1024 && file_size(old1) <= (1 << 20),
+          "after 2.5 MiB with 1 MiB files, %s has %lld bytes", old1, file_size(old1));
+    CHECK(file_size(log) > 0 && file_size(log) <= (1 << 20), "%s has %lld bytes, the limit is 1 MiB", log,
+          file_size(log));
+    CHECK(file_size(old2) < 0, "%s exists: more than the 2 files asked for", old2);
+
+    SetProducerLogLevel(q, E_LOG_LEVEL_INFO);
+    DestroyProducer(q);
+    unlink(log);
+    unlink(old1);
+    unlink(old2);
+    rmdir(dir);
+}
+
 int main(int argc, char** argv)
 {
     char group[128], group2[128], inst[128], log_dir[64];
@@ -963,6 +1187,8 @@ int main(int argc, char** argv)
 
     test_sync_and_getters(p);
     check_log_file(log_dir);
+    check_producer_group(group, group2, inst);
+    test_compression(p);
     test_binary_bodies(p);
     test_batch(p);
     test_send_message_async(p);
@@ -981,5 +1207,6 @@ int main(int argc, char** argv)
     printf("test_producer: %d messages pulled from %s, %lld ms\n", rb_count(g_reader), g_topic, rb_now_ms() - t0);
     rb_close(g_reader);
     remove_log_dir(log_dir);
+    test_log_settings();
     return check_done();
 }
