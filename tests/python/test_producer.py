@@ -208,6 +208,27 @@ def test_send_oneway(namesrv, producer, reader):
     assert len(find_by_key(reader.seen, key)) == 1, 'oneway message stored more than once'
 
 
+def test_message_trace_from_the_environment(namesrv, monkeypatch):
+    """ROCKETMQ_MESSAGE_TRACE=1 turns message trace on for clients created afterwards: the way
+    on for the 2.0.0 package, which has no setter. The send's Pub record reaches
+    RMQ_SYS_TRACE_TOPIC (the brokers run with traceTopicEnable=true), keyed by its message id."""
+    label, addr = namesrv
+    with PullReader(addr) as trace_reader:
+        trace_reader.read_new('RMQ_SYS_TRACE_TOPIC')  # from here on, only new trace messages
+        monkeypatch.setenv('ROCKETMQ_MESSAGE_TRACE', '1')
+        p = Producer('py_trace_env_%s_%s' % (label, RUN_ID))
+        p.set_name_server_address(addr)
+        p.start()
+        try:
+            msg_id = p.send_sync(_msg('py-trace-env-%s-%s' % (label, RUN_ID), 'TagTrace', 'traced', {})).msg_id
+        finally:
+            p.shutdown()  # sends the records still queued
+        record = trace_reader.wait_for('RMQ_SYS_TRACE_TOPIC', lambda m: msg_id in (m['keys'] or '').split(' '),
+                                       READ_TIMEOUT)
+    assert record is not None, 'no trace message keyed %s in RMQ_SYS_TRACE_TOPIC' % msg_id
+    assert record['body'].startswith(b'Pub\x01') and msg_id.encode() in record['body'], record['body'][:200]
+
+
 def test_send_orderly_with_sharding_key(namesrv, orderly_producer, reader):
     label = namesrv[0]
     tags = 'TagShard'
