@@ -291,3 +291,56 @@ func TestPullConsumer(t *testing.T) {
 	}
 	var _ consumer.PullConsumer = nil // v2.1.1's interface exists
 }
+
+// TestTrace: producer.WithTrace turns message trace on (the library writes the records): the
+// send's Pub record reaches RMQ_SYS_TRACE_TOPIC (the test brokers run with traceTopicEnable),
+// keyed by its message id.
+func TestTrace(t *testing.T) {
+	addr := brokers(t, "NAMESRV_5")[0]
+	tp := newTopic(t, "go_trace", addr)
+	resolver := primitive.NewPassthroughResolver([]string{addr})
+	p, err := NewProducer(producer.WithNsResolver(resolver), producer.WithGroupName("go_trace_"+tp),
+		producer.WithTrace(&primitive.TraceConfig{Resolver: resolver}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.SendSync(context.Background(), primitive.NewMessage(tp, []byte("traced")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Shutdown(); err != nil { // sends the records still queued
+		t.Fatal(err)
+	}
+	c, err := consumer.NewPullConsumer(consumer.WithNsResolver(resolver), consumer.WithGroupName("go_trace_reader_"+tp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown()
+	all := consumer.MessageSelector{Type: consumer.TAG, Expression: "*"}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+		r, err := c.Pull(context.Background(), "RMQ_SYS_TRACE_TOPIC", all, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range r.GetMessageExts() {
+			for _, key := range strings.Split(m.GetKeys(), " ") {
+				if key == res.MsgID {
+					if !strings.HasPrefix(string(m.Body), "Pub\x01") {
+						t.Errorf("trace message of %s: %.80q", res.MsgID, m.Body)
+					}
+					return
+				}
+			}
+		}
+		if len(r.GetMessageExts()) == 0 {
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	t.Errorf("no trace message keyed %s in RMQ_SYS_TRACE_TOPIC within 20 s", res.MsgID)
+}
