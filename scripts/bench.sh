@@ -6,7 +6,10 @@
 #   2. starts rmq-sink (name server + broker on one port that acknowledges
 #      everything), measures the raw loopback round trip (loopback_rtt against
 #      the sink and against an in-process echo), then runs producer_bench
-#      against the sink: sync and async, 1 and 8 threads, 1 KiB bodies;
+#      against the sink: sync and async, 1 and 8 threads, 1 KiB bodies; the sync cases also
+#      through the C++ API (bench/cpp_producer_bench.cpp, DefaultMQProducer::send; *_cpp), the
+#      summary showing the C++ layer's CPU per message (bench/cpp_overhead.sh: pinned pairs and
+#      callgrind instruction counts, the careful measurement);
 #   3. runs the same four cases against the real Apache broker (v4 line,
 #      scripts/brokers.sh), starting it if it is not running and stopping it
 #      again afterwards;
@@ -135,6 +138,9 @@ log "gcc bench/loopback_rtt.c bench/producer_bench.c bench/consumer_bench.c"
 gcc "${CFLAGS[@]}" -o "$BIN/loopback_rtt" bench/loopback_rtt.c || die "loopback_rtt build failed"
 gcc "${CFLAGS[@]}" -I include -o "$BIN/producer_bench" bench/producer_bench.c \
   -L "$LIB_DIR" -lrocketmq -Wl,-rpath,"$LIB_DIR" || die "producer_bench build failed"
+# the C++ API's sync sends (the C++ layer's cost beside producer_bench's C calls)
+g++ -O2 -std=c++11 -pthread -I include/rocketmq -o "$BIN/cpp_producer_bench" bench/cpp_producer_bench.cpp \
+  -L "$LIB_DIR" -lrocketmq -Wl,-rpath,"$LIB_DIR" || die "cpp_producer_bench build failed"
 gcc "${CFLAGS[@]}" -I include -o "$BIN/consumer_bench" bench/consumer_bench.c \
   -L "$LIB_DIR" -lrocketmq -Wl,-rpath,"$LIB_DIR" || die "consumer_bench build failed"
 # Optional side-by-side baseline: the same bench linked against another librocketmq.so (e.g. the
@@ -209,6 +215,14 @@ producer_case() {
     run_case "$name/$BENCH_BASELINE_LABEL" "$target" env HOME="$OUT/baseline-home" $CLIENT_CPU "$BASELINE_BIN" -q -n "$ns" -t rmq_bench \
       -g "bench_${name//[^a-zA-Z0-9]/_}_base" -m "$msgs" -T "$threads" -s "$SIZE" "$@"
   fi
+}
+
+# C++ API cases (sync only): NAME TARGET NAMESRV MSGS THREADS, cpp_producer_bench.
+cpp_case() {
+  local name=$1 target=$2 ns=$3 msgs=$4 threads=$5
+  # shellcheck disable=SC2086
+  run_case "$name" "$target" $CLIENT_CPU "$BIN/cpp_producer_bench" -q -n "$ns" -t rmq_bench -g "bench_${name//[^a-zA-Z0-9]/_}" \
+    -m "$msgs" -T "$threads" -s "$SIZE"
 }
 
 # consumer cases: NAME TARGET NAMESRV TOPIC MSGS [extra flags]: consumer_bench with ours, then
@@ -297,7 +311,10 @@ if [[ "${BENCH_PRODUCER:-1}" != 0 ]]; then
   producer_case sink_sync_T1 sink "$SINK" "$(scaled 20000)" 1
   # message trace on (-r): the same case right after, for the CPU per message side by side
   producer_case sink_sync_T1_trace sink "$SINK" "$(scaled 20000)" 1 -r
+  # the same sync sends through the C++ API (DefaultMQProducer::send), right after the C ones
+  cpp_case sink_sync_T1_cpp sink "$SINK" "$(scaled 20000)" 1
   producer_case sink_sync_T8 sink "$SINK" "$(scaled 10000)" 8
+  cpp_case sink_sync_T8_cpp sink "$SINK" "$(scaled 10000)" 8
   producer_case sink_async_T1 sink "$SINK" "$(scaled 50000)" 1 -y -w 1000
   producer_case sink_async_T1_trace sink "$SINK" "$(scaled 50000)" 1 -y -w 1000 -r
   producer_case sink_async_T8 sink "$SINK" "$(scaled 20000)" 8 -y -w 1000
@@ -580,6 +597,12 @@ if prod:
         if off and off.get("cpu_per_msg_us") and d.get("cpu_per_msg_us"):
             print("  trace on, %s: %.1f us CPU/msg vs %.1f off (%+.1f %%)" % (name[:-len("_trace")], d["cpu_per_msg_us"],
                   off["cpu_per_msg_us"], 100.0 * (d["cpu_per_msg_us"] / off["cpu_per_msg_us"] - 1)))
+    # the C++ API: each *_cpp case against the same case through the C API
+    for name, d in plain.items():
+        c = plain.get(name[:-len("_cpp")]) if name.endswith("_cpp") else None
+        if c and c.get("cpu_per_msg_us") and d.get("cpu_per_msg_us"):
+            print("  C++ API, %s: %.1f us CPU/msg vs %.1f through the C API (%+.1f us)" % (name[:-len("_cpp")],
+                  d["cpu_per_msg_us"], c["cpu_per_msg_us"], d["cpu_per_msg_us"] - c["cpu_per_msg_us"]))
 if cons:
     print()
     print("Consumer (push, concurrent; CPU/msg = client process CPU per consumed message, us; born p50/p99 =")
