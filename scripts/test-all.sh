@@ -104,8 +104,10 @@ done
 
 # ---------------------------------------------------------------- suites
 step "cargo build" cargo build --release --locked
+# (among them src/remoting/hostile_peer_tests.rs: corrupt and truncated frames from a peer)
 step "rust unit tests" cargo test --release --locked --lib
-step "hostile peer (corrupt/truncated frames)" cargo test --release --locked --test hostile_peer
+step "push consumer requests against the 2.2.0 capture (tests/vectors)" \
+    cargo test --release --locked --test push_consumer_frames
 step "headers" bash tests/headers/check.sh
 step "library shape (SONAME, glibc only, exports)" sh tests/link/check.sh
 step "make install" scripts/install.sh "$PREFIX"
