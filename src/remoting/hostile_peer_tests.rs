@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rocketmq::remoting::{RemotingClient, RemotingCommand, RemotingError, Transport};
+use crate::remoting::{RemotingClient, RemotingCommand, RemotingError, Transport};
 
 /// What the peer does on one connection, after reading the first request.
 #[derive(Clone, Copy, Debug)]
@@ -85,7 +85,7 @@ fn log_file() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("rmq-hostile-peer-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("client.log");
-    rocketmq::core::log::set_path(file.to_str().unwrap());
+    crate::core::log::set_path(file.to_str().unwrap());
     file
 }
 

@@ -7,6 +7,8 @@ pub mod tls;
 pub mod transport;
 
 #[cfg(test)]
+mod hostile_peer_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tls_tests;
