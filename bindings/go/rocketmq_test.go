@@ -356,7 +356,7 @@ func TestSQL92AndTagSelectors(t *testing.T) {
 					}
 				}
 				settle(60*time.Second, func() bool { g.mu.Lock(); defer g.mu.Unlock(); return len(g.ids) >= n })
-				time.Sleep(2 * time.Second)
+				time.Sleep(2 * time.Second) // deliberate: what must not be delivered would be by now
 				g.mu.Lock()
 				defer g.mu.Unlock()
 				for id, w := range want {

@@ -1926,7 +1926,11 @@ static void scen_shutdown(void)
         sleep_ms(5);
     }
     CHECK(atomic_get(&a.started) >= 1, "shutdown: no callback within 20 s");
-    sleep_ms(200); /* let the other consume threads pick up their messages */
+    /* the other consume threads pick up their messages too (4 threads, one message each) */
+    until = deadline_in(2000);
+    while (atomic_get(&a.started) < 4 && now_ms() < until) {
+        sleep_ms(5);
+    }
     inflight_before = atomic_get(&a.started) - atomic_get(&a.finished);
     dt = shutdown_consumer(&a);
     t_closed = now_ms();

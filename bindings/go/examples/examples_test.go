@@ -33,7 +33,7 @@ func TestNormalMessages(t *testing.T) {
 				defer wg.Done()
 				consumerOut = run(t, "subscribe", 120*time.Second, env...)
 			}()
-			time.Sleep(3 * time.Second)
+			online(t, "", addr, "go_sub_"+tp, tp, 60*time.Second)
 			syncIDs, _ := sent(t, run(t, "sync", 60*time.Second, env...), 1)
 			asyncIDs, _ := sent(t, run(t, "async", 60*time.Second, env...), 1)
 			wg.Wait()
@@ -133,7 +133,7 @@ func checkTransactions(t *testing.T, example, tp, addr string, creds primitive.C
 	defer stop()
 	committed := map[int]bool{2: true, 5: true, 8: true}
 	waitFor(60*time.Second, func() bool { return r.count() >= 3 })
-	time.Sleep(3 * time.Second)
+	time.Sleep(3 * time.Second) // deliberate: a rolled-back message that did arrive would do so by now
 	for i, id := range ids {
 		if committed[i] != r.has(id) {
 			t.Errorf("message %d (%s): delivered=%v, want %v", i, id, r.has(id), committed[i])
@@ -196,7 +196,7 @@ func TestACL(t *testing.T) {
 				defer wg.Done()
 				consumerOut = run(t, "acl-consumer", 120*time.Second, env...)
 			}()
-			time.Sleep(3 * time.Second)
+			online(t, "acl", addr, "go_acl_"+tp, tp, 60*time.Second)
 			ids, _ := sent(t, run(t, "acl-producer", 60*time.Second, env...), 1)
 			wg.Wait()
 			if len(lines(consumerOut, "MsgId="+ids[0]+",")) == 0 {

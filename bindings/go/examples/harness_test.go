@@ -189,6 +189,24 @@ func waitFor(limit time.Duration, cond func() bool) bool {
 	return cond()
 }
 
+// online waits until the broker lists a consumer of group subscribed to topic (mqadmin
+// consumerConnection, as scripts/brokers.sh runs it for profile "" or "acl"): the consumer
+// program has started and rebalanced. Fails the test after limit.
+func online(t *testing.T, profile, namesrvAddr, group, topic string, limit time.Duration) {
+	t.Helper()
+	var out []byte
+	ok := waitFor(limit, func() bool {
+		cmd := exec.Command(filepath.Join(repoDir, "scripts/brokers.sh"), "admin", namesrvAddr, "consumerConnection", "-g", group)
+		cmd.Env = append(os.Environ(), "RMQ_PROFILE="+profile)
+		var err error
+		out, err = cmd.CombinedOutput()
+		return err == nil && strings.Contains(string(out), topic)
+	})
+	if !ok {
+		t.Fatalf("consumer group %s not online on %s within %v:\n%.2000s", group, namesrvAddr, limit, out)
+	}
+}
+
 // lines returns the lines of out containing s.
 func lines(out, s string) []string {
 	var found []string
