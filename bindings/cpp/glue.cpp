@@ -40,6 +40,8 @@ CMessageHandle::CMessageHandle(const rocketmq::MQMessage& msg) : handle_(CreateM
   if (msg.getFlag() != 0) SetMessageFlag(handle_, msg.getFlag());
   const std::map<std::string, std::string> properties = msg.getProperties();
   for (std::map<std::string, std::string>::const_iterator it = properties.begin(); it != properties.end(); ++it) {
+    // A C message starts with WAIT=true, as every MQMessage does: one C call less per send.
+    if (it->first == rocketmq::MQMessage::PROPERTY_WAIT_STORE_MSG_OK && it->second == "true") continue;
     SetMessageProperty(handle_, it->first.c_str(), it->second.c_str());
   }
 }

@@ -93,7 +93,12 @@ SendResult send_sync(CProducer* producer, MQMessage& msg, const MQMessageQueue* 
   CMessageQueue queue;
   if (mq != NULL) queue = rmqcpp::c_queue_of(*mq);
   int status = SendMessageSyncEx(producer, c.get(), mq ? &queue : NULL, 0, &result);
-  c.copy_back(msg);
+  if (status == 0 && result.msgId[0] != '\0') {
+    // The result's id is the UNIQ_KEY the send set: no C call to read it back.
+    msg.setProperty(MQMessage::PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, result.msgId);
+  } else {
+    c.copy_back(msg);
+  }
   rmqcpp::check_send(status);
   return rmqcpp::send_result_of(result);
 }
