@@ -8,11 +8,16 @@
  * picks queue (case index % QUEUES), so the queue id is known too. Prints one JSON line per
  * message: what was sent (topic, tags, keys, body_b64, body_len, props) and the CSendResult
  * (msg_id, queue_offset, status), plus queue_id (-1 when unknown). Then a batch of 3 messages
- * (SendBatchMessage), one line per message. Exit 1 if a send failed.
+ * (SendBatchMessage), one line per message. Last, the fields the cases leave at their defaults:
+ * a delay level and a flag, a sharding key (two messages that must share a queue) and a
+ * committed transaction (its system properties). Every line also has the wall-clock window of
+ * its send (born_after, born_before: the born timestamp must be inside) and the flag sent.
+ * Exit 1 if a send failed.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rocketmq/CErrorMessage.h>
 #include <rocketmq/CProducer.h>
@@ -62,6 +67,96 @@ static unsigned char* big_binary(int len) {
   for (int i = 0; i < len; i += 97)
     b[i] = 0;
   return b;
+}
+
+static long long wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static CTransactionStatus commit_local(CProducer* p, CMessage* m, void* data) {
+  (void)p, (void)m, (void)data;
+  return E_COMMIT_TRANSACTION;
+}
+
+static CTransactionStatus commit_check(CProducer* p, CMessageExt* m, void* data) {
+  (void)p, (void)m, (void)data;
+  return E_COMMIT_TRANSACTION;
+}
+
+/* A message of the last part: what it carries besides topic, tags, keys, body and "run". */
+typedef struct {
+  const char* name;
+  const char* sender;
+  int delay_level, flag;
+  const char* shard;    /* sharding key, or NULL */
+  const char* sys_k[2]; /* system properties the receiver must read, NULL-terminated */
+  const char* sys_v[2];
+  int sys_flag;         /* the stored message's sysFlag (8: a committed transaction) */
+  int offset_elsewhere; /* the result's offset is in another queue (delay, half message) */
+} Extra;
+
+/* Sends one Extra with p (a transaction producer when e->sender says so) and prints its line. */
+static int send_extra(CProducer* p, const Extra* e, const char* topic, const char* run) {
+  char keys[160], body[160];
+  snprintf(keys, sizeof keys, "cx-%s-%s", e->name, run);
+  snprintf(body, sizeof body, "extra %s ✓", e->name);
+  CMessage* m = CreateMessage(topic);
+  SetMessageTags(m, "TagX");
+  SetMessageKeys(m, keys);
+  SetMessageProperty(m, "run", run);
+  SetMessageBody(m, body);
+  if (e->delay_level)
+    SetDelayTimeLevel(m, e->delay_level);
+  if (e->flag)
+    SetMessageFlag(m, e->flag);
+  CSendResult r;
+  memset(&r, 0, sizeof r);
+  long long before = wall_ms();
+  int rc = strcmp(e->sender, "ours-SendMessageTransaction") == 0 ? SendMessageTransaction(p, m, commit_local, NULL, &r)
+           : e->shard != NULL ? SendMessageOrderlyByShardingKey(p, m, e->shard, &r)
+                              : SendMessageSync(p, m, &r);
+  long long after = wall_ms();
+  Jo j;
+  jo_begin(&j);
+  jo_str(&j, "case", e->name);
+  jo_int(&j, "round", 0);
+  jo_str(&j, "sender", e->sender);
+  jo_str(&j, "topic", topic);
+  jo_str(&j, "tags", "TagX");
+  jo_str(&j, "keys", keys);
+  jo_b64(&j, "body_b64", (const unsigned char*)body, (int)strlen(body));
+  jo_int(&j, "body_len", (long long)strlen(body));
+  jo_obj_begin(&j, "props");
+  jo_str(&j, "run", run);
+  if (e->shard) /* not a system property for the Java client 4.9.8 (MessageConst.STRING_HASH_SET) */
+    jo_str(&j, "__SHARDINGKEY", e->shard);
+  jo_obj_end(&j);
+  jo_int(&j, "delay_level", e->delay_level);
+  jo_int(&j, "flag", e->flag);
+  jo_int(&j, "born_after", before);
+  jo_int(&j, "born_before", after);
+  jo_obj_begin(&j, "sys_props");
+  for (int i = 0; i < 2 && e->sys_k[i]; i++)
+    jo_str(&j, e->sys_k[i], e->sys_v[i]);
+  jo_obj_end(&j);
+  if (e->shard)
+    jo_str(&j, "same_queue", e->shard);
+  if (rc != 0) {
+    jo_str(&j, "status", "ERROR");
+    jo_int(&j, "rc", rc);
+    jo_str(&j, "error", GetLatestErrorMessage());
+  } else {
+    jo_str(&j, "status", r.sendStatus == E_SEND_OK ? "SEND_OK" : "NOT_OK");
+    jo_str(&j, "msg_id", r.msgId);
+    jo_int(&j, "queue_id", -1);
+    jo_int(&j, "queue_offset", e->offset_elsewhere ? -1 : r.offset);
+    jo_int(&j, "sys_flag_expected", e->sys_flag);
+  }
+  jo_end(&j);
+  DestroyMessage(m);
+  return rc != 0;
 }
 
 static int select_queue(int size, CMessage* msg, void* arg) {
@@ -188,8 +283,10 @@ int main(int argc, char** argv) {
       CSendResult r;
       memset(&r, 0, sizeof r);
       int qi = i;
+      long long before = wall_ms();
       int rc = round == 0 ? SendMessageSync(producer, m, &r)
                           : SendMessageOrderly(producer, m, select_queue, &qi, 2, &r);
+      long long after = wall_ms();
 
       Jo j;
       jo_begin(&j);
@@ -217,6 +314,9 @@ int main(int argc, char** argv) {
         jo_int(&j, "queue_id", round == 0 ? -1 : qi % queues);
         jo_int(&j, "queue_offset", r.offset);
         jo_int(&j, "sys_flag_expected", c->body_len >= 4096 ? 1 : 0);
+        jo_int(&j, "flag", 0);
+        jo_int(&j, "born_after", before);
+        jo_int(&j, "born_before", after);
       }
       jo_end(&j);
       DestroyMessage(m);
@@ -286,6 +386,31 @@ int main(int argc, char** argv) {
       jo_end(&j);
     }
     DestroyBatchMessage(batch);
+  }
+
+  /* The fields left at their defaults above. */
+  {
+    char shard[128], txgroup[160];
+    snprintf(shard, sizeof shard, "shard-%s", run);
+    snprintf(txgroup, sizeof txgroup, "%s_tx", group);
+    const Extra delayed = {"delay_flag", "ours-SendMessageSync", 1, 12345, NULL, {"DELAY", NULL}, {"1", NULL}, 0, 1};
+    const Extra shard0 = {"shard_0", "ours-SendMessageOrderlyByShardingKey", 0, 0, shard, {NULL}, {NULL}, 0, 0};
+    const Extra shard1 = {"shard_1", "ours-SendMessageOrderlyByShardingKey", 0, 0, shard, {NULL}, {NULL}, 0, 0};
+    const Extra tx = {"tx_commit", "ours-SendMessageTransaction", 0, 0, NULL, {"PGROUP", NULL}, {txgroup, NULL}, 8, 1};
+    failed += send_extra(producer, &delayed, topic, run);
+    failed += send_extra(producer, &shard0, topic, run);
+    failed += send_extra(producer, &shard1, topic, run);
+    CProducer* txp = CreateTransactionProducer(txgroup, commit_check, NULL);
+    SetProducerNameServerAddress(txp, namesrv);
+    SetProducerSendMsgTimeout(txp, 10000);
+    if (StartProducer(txp) != 0) {
+      fprintf(stderr, "StartProducer (transactions) failed: %s\n", GetLatestErrorMessage());
+      failed++;
+    } else {
+      failed += send_extra(txp, &tx, topic, run);
+      ShutdownProducer(txp);
+    }
+    DestroyProducer(txp);
   }
 
   ShutdownProducer(producer);

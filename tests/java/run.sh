@@ -17,8 +17,10 @@
 #     a Java 4.9.8
 #     DefaultMQPushConsumer receives them: MessageExt.getMsgId() must equal CSendResult.msgId, and
 #     keys, tags, body bytes, user properties, queue id/offset and the sysflag (0x1 exactly when
-#     the body is >= 4096 bytes) must match. The same JVM also reads topic (a): a control of the
-#     Java client against itself.
+#     the body is >= 4096 bytes) must match; then a delay level and a flag, a sharding key (two
+#     messages, one queue, __SHARDINGKEY) and a committed transaction (PGROUP), and for every
+#     message the flag and the born timestamp (within the send's window). The same JVM also reads
+#     topic (a): a control of the Java client against itself.
 # compare.py does the field-by-field comparison; the last line is "N passed, M failed" (exit 1 if
 # M > 0, or if N == 0). Outputs (JSON lines, logs) stay in tests/java/target/run-<port>/.
 #

@@ -51,7 +51,7 @@ public final class JavaConsumer {
             .put("body_len", m.getBody() == null ? -1 : m.getBody().length)
             .put("msg_id", m.getMsgId()).put("offset_msg_id", offsetMsgId)
             .put("queue_id", m.getQueueId()).put("queue_offset", m.getQueueOffset())
-            .put("sys_flag", m.getSysFlag()).put("store_size", m.getStoreSize())
+            .put("sys_flag", m.getSysFlag()).put("flag", m.getFlag()).put("store_size", m.getStoreSize())
             .put("reconsume_times", m.getReconsumeTimes()).put("delay_level", m.getDelayTimeLevel())
             .put("born_ts", m.getBornTimestamp()).put("store_ts", m.getStoreTimestamp())
             .put("born_host", String.valueOf(m.getBornHost())).put("store_host", String.valueOf(m.getStoreHost()))
