@@ -1564,6 +1564,42 @@ static void test_send_timeouts(void)
 
 /* Where the name server list comes from: NAMESRV_ADDR (read when the handle is created), a list
  * "a;b" whose first entry refuses (failover), a domain publishing the list over HTTP. */
+/* Set{Pull,Push}ConsumerNameServerDomain: the consumer asks the domain (GET counted by the
+ * fake server) and works with the list it publishes (no address is set): the pull consumer
+ * finds the topic's queues, the push consumer starts. */
+static void check_consumer_domains(fake_server* http, const char* url)
+{
+    CPullConsumer* pc = CreatePullConsumer("c_misuse_domain_pull");
+    CPushConsumer* pu = CreatePushConsumer("c_misuse_domain_push");
+    int before;
+    CHECK(pc != NULL && pu != NULL, "CreatePullConsumer / CreatePushConsumer returned NULL");
+    if (pc != NULL) {
+        CMessageQueue* mqs = NULL;
+        int n = 0;
+        before = __sync_fetch_and_add(&http->requests, 0);
+        SUCCEEDS(SetPullConsumerNameServerDomain(pc, url));
+        SUCCEEDS(StartPullConsumer(pc));
+        SUCCEEDS(FetchSubscriptionMessageQueues(pc, g_topic, &mqs, &n));
+        CHECK(n == 8 && mqs != NULL, "pull consumer via the name server domain: %d queues of %s", n, g_topic);
+        if (mqs != NULL) {
+            SUCCEEDS(ReleaseSubscriptionMessageQueue(mqs));
+        }
+        CHECK(__sync_fetch_and_add(&http->requests, 0) > before, "the pull consumer never asked its name server domain");
+        SUCCEEDS(ShutdownPullConsumer(pc));
+        SUCCEEDS(DestroyPullConsumer(pc));
+    }
+    if (pu != NULL) {
+        before = __sync_fetch_and_add(&http->requests, 0);
+        SUCCEEDS(SetPushConsumerNameServerDomain(pu, url));
+        SUCCEEDS(Subscribe(pu, g_topic, "*"));
+        SUCCEEDS(RegisterMessageCallback(pu, consume));
+        SUCCEEDS(StartPushConsumer(pu));
+        CHECK(__sync_fetch_and_add(&http->requests, 0) > before, "the push consumer never asked its name server domain");
+        SUCCEEDS(ShutdownPushConsumer(pu));
+        SUCCEEDS(DestroyPushConsumer(pu));
+    }
+}
+
 static void test_namesrv_sources(rb_reader* reader)
 {
     char list[300];
@@ -1634,6 +1670,7 @@ static void test_namesrv_sources(rb_reader* reader)
             SUCCEEDS(DestroyProducer(p));
         }
         CHECK(__sync_fetch_and_add(&http.requests, 0) >= 1, "the name server domain was never asked");
+        check_consumer_domains(&http, url);
         fake_stop(&http);
     } else {
         CHECK(0, "cannot start the fake HTTP server");
