@@ -158,11 +158,12 @@ typedef struct {
     int nmqs;
     long long next[MAX_QUEUES];
     char* keys[MAX_KEYS];
+    char* ids[MAX_KEYS]; /* the message id of keys[i] */
     int nkeys;
     char last_error[600];
 } reader;
 
-/* Pulls every queue once from its current offset; records the keys; -1 on a failed pull. */
+/* Pulls every queue once from its current offset; records keys and ids; -1 on a failed pull. */
 static int reader_poll(reader* r, int record_start)
 {
     int i, j, rc = 0;
@@ -177,6 +178,8 @@ static int reader_poll(reader* r, int record_start)
             for (j = 0; j < res.size; j++) {
                 const char* k = GetMessageKeys(res.msgFoundList[j]);
                 if (k != NULL && r->nkeys < MAX_KEYS) {
+                    const char* id = GetMessageId(res.msgFoundList[j]);
+                    r->ids[r->nkeys] = strdup(id != NULL ? id : "");
                     r->keys[r->nkeys++] = strdup(k);
                 }
             }
@@ -232,15 +235,21 @@ static int reader_open(reader* r, const char* topic)
     return rc;
 }
 
-static int reader_has(const reader* r, const char* key)
+/* The id of the message pulled with this key, NULL when none was. */
+static const char* reader_id_of(const reader* r, const char* key)
 {
     int i;
     for (i = 0; i < r->nkeys; i++) {
         if (strcmp(r->keys[i], key) == 0) {
-            return 1;
+            return r->ids[i];
         }
     }
-    return 0;
+    return NULL;
+}
+
+static int reader_has(const reader* r, const char* key)
+{
+    return reader_id_of(r, key) != NULL;
 }
 
 /* Polls until key was pulled or timeout_ms passed. */
@@ -278,6 +287,7 @@ static void reader_close(reader* r)
     int i;
     for (i = 0; i < r->nkeys; i++) {
         free(r->keys[i]);
+        free(r->ids[i]);
     }
     if (r->mqs != NULL) {
         ReleaseSubscriptionMessageQueue(r->mqs);
@@ -532,7 +542,7 @@ static void test_right_keys(reader* rd, reader* txr)
     const creds ok = {"right keys", g_ak, g_sk};
     CProducer* p = start_producer(&ok, "ok", 0);
     CProducer* op = start_producer(&ok, "okord", 1);
-    char key[128], key2[128];
+    char key[128], key2[128], batch_ids[sizeof ((CSendResult*)0)->msgId];
     CSendResult r;
     CMessage* m;
     int rc;
@@ -615,6 +625,7 @@ static void test_right_keys(reader* rd, reader* txr)
         AddMessage(b, m2);
         rc = SendBatchMessage(p, b, &r);
         CHECK(rc == 0, "right keys: SendBatchMessage = %d: %s", rc, GetLatestErrorMessage());
+        snprintf(batch_ids, sizeof batch_ids, "%s", rc == 0 ? r.msgId : "");
         DestroyBatchMessage(b);
         DestroyMessage(m1);
         DestroyMessage(m2);
@@ -630,6 +641,14 @@ static void test_right_keys(reader* rd, reader* txr)
     for (i = 0; i < nsent; i++) {
         CHECK(reader_find(rd, sent[i], FIND_TIMEOUT_MS), "right keys: %s not read back within %d ms (%s)", sent[i],
               FIND_TIMEOUT_MS, rd->last_error);
+    }
+    /* the batch's msgId: the two messages' ids, in order, as the broker stored them */
+    {
+        char want[sizeof batch_ids];
+        const char *id1 = reader_id_of(rd, key), *id2 = reader_id_of(rd, key2);
+        snprintf(want, sizeof want, "%s,%s", id1 != NULL ? id1 : "?", id2 != NULL ? id2 : "?");
+        CHECK(strcmp(batch_ids, want) == 0 && strlen(want) == 65, "right keys: SendBatchMessage msgId \"%s\", read back \"%s\"",
+              batch_ids, want);
     }
 
     /* transactions: commit, and unknown -> check-back -> commit */
