@@ -10,8 +10,8 @@
 #
 # Usage: scripts/install.sh [--uninstall] [PREFIX]      (PREFIX defaults to /usr/local)
 #
-# The library is the `dist` cargo profile's (Cargo.toml: the release artifacts; one LTO unit),
-# built here first (cargo does nothing when it is current); INSTALL_NO_BUILD=1 skips that.
+# The library is the release build (Cargo.toml: one LTO unit), built here first (cargo does
+# nothing when it is current); INSTALL_NO_BUILD=1 skips that.
 #
 # Idempotent: installing twice gives the same result, uninstalling what is not there is fine.
 # `install` replaces files by unlink + create, so running processes keep their mapped copy.
@@ -44,8 +44,8 @@ libdir=$prefix/lib
 incdir=$prefix/include/rocketmq
 pcdir=$libdir/pkgconfig
 
-so=target/dist/librocketmq.so
-ar=target/dist/librocketmq.a
+so=target/release/librocketmq.so
+ar=target/release/librocketmq.a
 debugdir=$libdir/.debug
 headers=()
 for h in include/rocketmq/*.h; do
@@ -87,9 +87,9 @@ if [ "$mode" = uninstall ]; then
 fi
 
 if [ "${INSTALL_NO_BUILD:-0}" != 1 ]; then
-    "${CARGO:-cargo}" build --profile dist --locked --lib >&2 || { echo "cargo build --profile dist failed" >&2; exit 1; }
+    "${CARGO:-cargo}" build --release --locked >&2 || { echo "cargo build --release failed" >&2; exit 1; }
 fi
-[ -f "$so" ] || { echo "$repo/$so not found: run 'cargo build --profile dist --lib' first" >&2; exit 1; }
+[ -f "$so" ] || { echo "$repo/$so not found: run 'cargo build --release' first" >&2; exit 1; }
 [ ${#headers[@]} -gt 0 ] || { echo "no headers in $repo/include/rocketmq/" >&2; exit 1; }
 for tool in objcopy strip; do
     command -v "$tool" >/dev/null || { echo "$tool (binutils) not found" >&2; exit 1; }

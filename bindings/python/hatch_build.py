@@ -70,24 +70,23 @@ class CargoBuildHook(BuildHookInterface):
             raise RuntimeError(f"cargo ({cargo!r}) not found: building rocketmq-client-rs needs a Rust "
                                "toolchain (https://rustup.rs), or CARGO set to the cargo binary")
         env = dict(os.environ)
-        # The `dist` profile (Cargo.toml, the release artifacts `make install` installs too)
-        # writes to target/dist, apart from target/release; an inherited CARGO_TARGET_DIR would
-        # move it where we do not look.
+        # The release build (Cargo.toml: the artifact `make install` installs too); an inherited
+        # CARGO_TARGET_DIR would move it where we do not look.
         env["CARGO_TARGET_DIR"] = str(crate / "target")
-        command = [cargo, "build", "--profile", "dist", "--locked", "--lib"]
+        command = [cargo, "build", "--release", "--locked", "--lib"]
         self.app.display_info(f"Building librocketmq in {crate}: {' '.join(command)}")
         # Not captured: cargo's progress goes straight to the terminal (pip shows it with -v).
         result = subprocess.run(command, cwd=crate, env=env)
         if result.returncode != 0:
             raise RuntimeError(f"cargo build failed (exit status {result.returncode}) in {crate}")
-        library = crate / "target" / "dist" / library_name()
+        library = crate / "target" / "release" / library_name()
         if not library.is_file():
             raise RuntimeError(f"cargo build succeeded but {library} is missing")
         return self.stripped(library)
 
     def stripped(self, library):
         """A copy of library without its symbol table and debug info (the build keeps them for
-        install.sh's separate debug file), next to it in target/dist/wheel/."""
+        install.sh's separate debug file), next to it in target/release/wheel/."""
         strip = shutil.which(os.environ.get("STRIP", "strip"))
         if strip is None:
             self.app.display_warning("strip not found: the wheel carries the library unstripped")

@@ -1,8 +1,8 @@
 """The wheel of bindings/python: its tag, the library inside it, and what an installed copy loads.
 
 Needs pytest and auditwheel (which brings pyelftools) in the running Python, and cargo to build
-the wheel; no broker. The wheel is built once per run (a cargo build of the `dist` profile, several
-minutes the first time); ROCKETMQ_TEST_WHEEL=<path to a .whl> tests that wheel instead.
+the wheel; no broker. The wheel is built once per run (a release cargo build, several minutes
+the first time); ROCKETMQ_TEST_WHEEL=<path to a .whl> tests that wheel instead.
 
     python -m pytest bindings/python/tests/test_wheel.py
 """
