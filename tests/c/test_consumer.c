@@ -633,6 +633,9 @@ static CProducer* start_producer(void)
     }
     SetProducerNameServerAddress(p, g_namesrv);
     SetProducerInstanceName(p, group);
+    /* These programs test consumers; their sends only feed them. Under valgrind, started next to
+     * the other scenarios' valgrind runs, a first send has taken more than the default 3 s. */
+    SetProducerSendMsgTimeout(p, 15000);
     rc = StartProducer(p);
     CHECK(rc == 0, "%s: StartProducer = %d: %s", g_scen, rc, GetLatestErrorMessage());
     if (rc != 0) {
