@@ -339,9 +339,12 @@ int main(int argc, char** argv) {
   }
   long seen = atomic_load(&g_seen);
 
+  struct rusage ru_end;
+  getrusage(RUSAGE_SELF, &ru_end); /* ru_maxrss: peak resident set of the whole process, KiB */
+  long peak_rss_kib = ru_end.ru_maxrss;
   printf("Consume TPS: %d Messages: %ld Elapsed(s): %.3f Born-to-consume p50(ms): %.1f p99(ms): %.1f CPU/msg(us): %.1f "
-         "Threads: %d%s\n",
-         (int)(tps + 0.5), measured, elapsed, p50_ms, p99_ms, cpu_per_msg, threads_peak,
+         "Threads: %d Peak RSS(KiB): %ld%s\n",
+         (int)(tps + 0.5), measured, elapsed, p50_ms, p99_ms, cpu_per_msg, threads_peak, peak_rss_kib,
          partial ? " (partial: no message for -i seconds)" : timed_out ? " (TIMED OUT)" : "");
   if (!g_quiet)
     printf("callback threads: %d, delivered in total: %ld, mean body: %.0f B, empty bodies: %ld\n", nslots, seen,
@@ -358,12 +361,12 @@ int main(int argc, char** argv) {
          "\"cpu_user_s\":%.4f,\"cpu_sys_s\":%.4f,\"cpu_per_msg_us\":%.3f,\"vol_ctx_switches\":%ld,"
          "\"invol_ctx_switches\":%ld,\"callback_threads\":%d,\"max_per_callback_thread\":%ld,"
          "\"mean_body_bytes\":%.1f,\"empty_bodies\":%ld,\"threads_before\":%d,\"threads_after_start\":%d,"
-         "\"threads_peak\":%d,\"start_ms\":%.2f,\"shutdown_ms\":%.2f}\n",
+         "\"threads_peak\":%d,\"start_ms\":%.2f,\"shutdown_ms\":%.2f,\"peak_rss_kib\":%ld}\n",
          g_count, g_warmup, g_threads, g_batch, g_cache, measured, partial ? "true" : "false",
          timed_out ? "true" : "false", seen, elapsed, tps, p50_ms, p90_ms, p99_ms, max_ms,
          (long)atomic_load(&g_negative), cpu_user, cpu_sys, cpu_per_msg, vcsw, ivcsw, nslots, per_thread_max,
          seen ? (double)body_bytes / (double)seen : 0.0, (long)atomic_load(&g_empty_bodies), threads_before,
-         threads_after_start, threads_peak, start_ms, shutdown_ms);
+         threads_after_start, threads_peak, start_ms, shutdown_ms, peak_rss_kib);
   fflush(stdout);
   return (measured < 2 || timed_out) ? 1 : 0;
 }

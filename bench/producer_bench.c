@@ -524,8 +524,11 @@ int main(int argc, char** argv) {
 
   printf("Send TPS: %d Max RT(ms): %d Average RT(ms): %7.3f Send Failed: %d Response Failed: %d\n", (int)(tps + 0.5),
          (int)(max_us / 1000), avg_us / 1000.0, (int)send_failed, (int)response_failed);
-  printf("RT p50(us): %d p99(us): %d p999(us): %d CPU/msg(us): %.1f Threads: %d\n", (int)p50, (int)p99, (int)p999,
-         cpu_per_msg, threads_peak);
+  struct rusage ru_end;
+  getrusage(RUSAGE_SELF, &ru_end); /* ru_maxrss: peak resident set of the whole process, KiB */
+  long peak_rss_kib = ru_end.ru_maxrss;
+  printf("RT p50(us): %d p99(us): %d p999(us): %d CPU/msg(us): %.1f Threads: %d Peak RSS(KiB): %ld\n", (int)p50,
+         (int)p99, (int)p999, cpu_per_msg, threads_peak, peak_rss_kib);
   if (g_first_error[0]) printf("first error: %s\n", g_first_error);
   printf("BENCH_JSON {\"bench\":\"producer\",\"mode\":\"%s\",\"namesrv\":", mode);
   json_str(stdout, g_namesrv);
@@ -541,11 +544,11 @@ int main(int argc, char** argv) {
          "\"cpu_user_s\":%.4f,\"cpu_sys_s\":%.4f,\"cpu_per_msg_us\":%.3f,\"vol_ctx_switches\":%ld,"
          "\"invol_ctx_switches\":%ld,"
          "\"threads_after_start\":%d,\"threads_peak\":%d,\"threads_end\":%d,\"start_ms\":%.2f,\"shutdown_ms\":%.2f,"
-         "\"first_error\":",
+         "\"peak_rss_kib\":%ld,\"first_error\":",
          g_threads, g_count, g_size, g_async ? g_window : 1, g_warmup, g_reuse ? "true" : "false", g_trace ? "true" : "false", g_timeout_ms, ok,
          send_failed, response_failed, lost, total_rt, elapsed, tps, (int)(max_us / 1000), avg_us / 1000.0, min_us,
          p50, p90, p99, p999, max_us, avg_us, cpu_user, cpu_sys, cpu_per_msg, vcsw, ivcsw, threads_after_start,
-         threads_peak, threads_end, start_ms, shutdown_ms);
+         threads_peak, threads_end, start_ms, shutdown_ms, peak_rss_kib);
   json_str(stdout, g_first_error);
   printf("}\n");
   fflush(stdout);

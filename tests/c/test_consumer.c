@@ -35,7 +35,7 @@
  *   flow       a 1-queue topic, callbacks blocked: with SetPushConsumerMaxCacheMessageSize(10) at
  *              most 10 + 32 (one pull) messages are handed over at a time, with
  *              SetPushConsumerMaxCacheMessageSizeInMb(1) at most 1 MiB + one pull; a consumer
- *              without limits (control) gets far more; afterwards nothing is lost
+ *              with a 512 MiB limit (control) gets far more; afterwards nothing is lost
  *   shutdown   Shutdown during 2 s callbacks waits for them, no callback starts after it returned,
  *              and a consumer of the same group started afterwards gets the rest (nothing lost) but
  *              not what the waited-for callbacks accepted (their offsets are committed)
@@ -1818,6 +1818,9 @@ static void scen_flow(void)
     }
     CHECK_EQ_INT(SetPushConsumerMaxCacheMessageSize(a.c, 10), 0, "flow: SetPushConsumerMaxCacheMessageSize(10)");
     CHECK_EQ_INT(SetPushConsumerMaxCacheMessageSizeInMb(b.c, 1), 0, "flow: SetPushConsumerMaxCacheMessageSizeInMb(1)");
+    /* The control: a per-queue limit far above what is sent (with none at all, the library's
+     * default budget of 4 MiB cached across a consumer's queues would bound it too). */
+    CHECK_EQ_INT(SetPushConsumerMaxCacheMessageSizeInMb(ctl.c, 512), 0, "flow: SetPushConsumerMaxCacheMessageSizeInMb(512)");
 
     for (i = 0; i < FLOW_SMALL_N; i++) {
         char body[64];
@@ -1847,7 +1850,7 @@ static void scen_flow(void)
     /* 1 MiB of 128 KiB bodies is 8 messages; one more pull may add up to 32 (the broker also caps a
      * pull's bytes, typically to 256 KiB, i.e. 2 of these). */
     bound_b = (1024 * 1024 + FLOW_BIG_LEN - 1) / FLOW_BIG_LEN + FLOW_PULL_BATCH;
-    note("with every callback blocked: %d handed over with max cache 10, %d with max cache 1 MiB, %d without limits "
+    note("with every callback blocked: %d handed over with max cache 10, %d with max cache 1 MiB, %d with max cache 512 MiB "
          "(%d threads each)", sa, sb, sc, FLOW_THREADS);
     CHECK(sa >= 1 && sa <= 10 + FLOW_PULL_BATCH, "flow: %d messages handed over while none was acknowledged, with "
                                                  "SetPushConsumerMaxCacheMessageSize(10) (at most 10 + one pull of %d)",
@@ -1855,7 +1858,7 @@ static void scen_flow(void)
     CHECK(sb >= 1 && sb <= bound_b, "flow: %d x %d KiB messages handed over while none was acknowledged, with "
                                     "SetPushConsumerMaxCacheMessageSizeInMb(1) (at most %d)",
           sb, FLOW_BIG_LEN / 1024, bound_b);
-    CHECK(sc > 10 + FLOW_PULL_BATCH, "flow: the control consumer without limits took only %d (the check would not "
+    CHECK(sc > 10 + FLOW_PULL_BATCH, "flow: the control consumer (512 MiB) took only %d (the check would not "
                                      "see a missing limit)", sc);
 
     pthread_mutex_lock(&g_gate_lock);
