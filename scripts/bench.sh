@@ -563,6 +563,9 @@ if any(d.get("bench") == "loopback_rtt" for n, t, rc, s, d in rows):
         sc = ("%.1f us" % (sink_us / n)) if target == "sink" and n else "-"
         print("  %-10s %9.0f %8.1f %8.1f %8.1f %8.1f %12s" % (target, d["rtt_per_s"], d["p50_us"], d["p90_us"],
                                                           d["p99_us"], d["p999_us"], sc))
+def rss_mib(d):
+    """Peak RSS of the bench process (the C programs report it; other clients' JSON may not)."""
+    return "%.1f" % (d["peak_rss_kib"] / 1024.0) if d.get("peak_rss_kib") else "-"
 def is_consumer(name, d):
     return d.get("bench") == "consumer" or (not d and name.startswith("consume"))
 
@@ -573,21 +576,22 @@ prod = [r for r in rows if r[4].get("bench") != "loopback_rtt" and not is_consum
 cons = [r for r in rows if is_consumer(r[0], r[4])]
 if prod:
     print()
-    hdr = ("case", "TPS", "avg ms", "p50 us", "p99 us", "p999 us", "max ms", "CPU/msg", "sink/msg", "thr", "fail", "rfail")
-    fmt = "%-20s %9s %7s %7s %7s %8s %7s %8s %8s %4s %5s %5s"
+    hdr = ("case", "TPS", "avg ms", "p50 us", "p99 us", "p999 us", "max ms", "CPU/msg", "sink/msg", "thr", "RSS MiB",
+           "fail", "rfail")
+    fmt = "%-20s %9s %7s %7s %7s %8s %7s %8s %8s %4s %7s %5s %5s"
     print("Producer (%s-byte bodies; CPU/msg = client process user+sys per message, us):" %
           next((d.get("body_size") for n, t, rc, s, d in rows if d.get("bench") == "producer"), "?"))
     print(fmt % hdr)
     for name, target, rc, sink_us, d in prod:
         if not d:
-            print(fmt % ((name, "FAILED (exit %d)" % rc) + ("",) * 10))
+            print(fmt % ((name, "FAILED (exit %d)" % rc) + ("",) * 11))
             continue
         # the sink also served the warm-up messages: divide by everything it saw
         msgs = d["ok"] + d["send_failed"] + d["warmup_per_thread"] * d["threads"]
         sink = ("%.1f" % (sink_us / msgs)) if target == "sink" and msgs else "-"
         print(fmt % (name, "%.0f" % d["tps"], "%.3f" % d["avg_rt_ms"], d["p50_us"], d["p99_us"], d["p999_us"],
-                     d["max_rt_ms"], "%.1f" % d["cpu_per_msg_us"], sink, d["threads_peak"], d["send_failed"],
-                     d["response_failed"]))
+                     d["max_rt_ms"], "%.1f" % d["cpu_per_msg_us"], sink, d["threads_peak"], rss_mib(d),
+                     d["send_failed"], d["response_failed"]))
         if d.get("first_error"):
             print("    first error: %s" % d["first_error"][:200])
     # message trace: each *_trace case against the same case without it
@@ -607,19 +611,20 @@ if cons:
     print()
     print("Consumer (push, concurrent; CPU/msg = client process CPU per consumed message, us; born p50/p99 =")
     print("wall clock at the callback - born timestamp, ms: against the broker's backlog, the messages' age):")
-    hdr = ("case", "client", "TPS", "messages", "born p50", "born p99", "CPU/msg", "sink/msg", "thr", "T", "note")
-    fmt = "%-18s %-11s %9s %9s %9s %9s %8s %8s %4s %3s %s"
+    hdr = ("case", "client", "TPS", "messages", "born p50", "born p99", "CPU/msg", "sink/msg", "thr", "RSS MiB", "T",
+           "note")
+    fmt = "%-18s %-11s %9s %9s %9s %9s %8s %8s %4s %7s %3s %s"
     print(fmt % hdr)
     for name, target, rc, sink_us, d in cons:
         base, _, label = name.partition("/")
         if not d:
-            print(fmt % ((base, label or "ours", "FAILED (exit %d)" % rc) + ("",) * 8))
+            print(fmt % ((base, label or "ours", "FAILED (exit %d)" % rc) + ("",) * 9))
             continue
         # the sink's CPU over the whole run (start, cache fill, shutdown) per delivered message
         sink = ("%.1f" % (sink_us / d["delivered"])) if target == "sink" and d.get("delivered") else "-"
         note = "partial" if d.get("partial") else ("TIMED OUT" if d.get("timed_out") else "")
         print(fmt % (base, label or "ours", "%.0f" % d["tps"], d["measured"], "%.1f" % d["born_p50_ms"],
-                     "%.1f" % d["born_p99_ms"], "%.1f" % d["cpu_per_msg_us"], sink, d["threads_peak"],
+                     "%.1f" % d["born_p99_ms"], "%.1f" % d["cpu_per_msg_us"], sink, d["threads_peak"], rss_mib(d),
                      d["consume_threads"] or "def", note))
     by = {}
     for name, target, rc, sink_us, d in cons:
