@@ -266,21 +266,7 @@ pub extern "C" fn ReleaseSubscriptionMessageQueue(mqs: *mut CMessageQueue) -> c_
 /// One pull (no long polling). Any failure gives status 4 (broker timeout) and a text.
 #[no_mangle]
 pub extern "C" fn Pull(consumer: *mut CPullConsumer, mq: *const CMessageQueue, subExpression: *const c_char, offset: c_longlong, maxNums: c_int) -> CPullResult {
-    const F: &str = "Pull";
-    entry(F, CPullResult::failed(), || {
-        let h = handle(consumer, F, CPullResult::failed(), CPullResult::failed())?;
-        non_null(mq, "mq", F, CPullResult::failed())?;
-        // SAFETY: NULL or a NUL-terminated string from the host.
-        let expression = unsafe { c_str(subExpression, "subExpression", F, CPullResult::failed())? };
-        let puller = running(h, F, CPullResult::failed())?;
-        // SAFETY: checked non-NULL; the host's queue.
-        let queue = unsafe { &*mq }.queue();
-        let filter = TagFilter::parse(&expression);
-        let r = runtime::block_on(puller.pull(&queue, &filter, offset, maxNums, PULL_TIMEOUT))
-            .and_then(|r| r)
-            .map_err(|e| fail(CPullResult::failed(), format!("{F}: {e}")))?;
-        Ok(CPullResult::from_result(r))
-    })
+    pull("Pull", consumer, mq, subExpression, offset, maxNums, false)
 }
 
 /// As `Pull`, but the broker holds the request (up to 15 s) until a message arrives (the C++
@@ -293,19 +279,37 @@ pub extern "C" fn PullBlockIfNotFound(
     offset: c_longlong,
     maxNums: c_int,
 ) -> CPullResult {
-    const F: &str = "PullBlockIfNotFound";
+    pull("PullBlockIfNotFound", consumer, mq, subExpression, offset, maxNums, true)
+}
+
+fn pull(
+    function: &'static str,
+    consumer: *mut CPullConsumer,
+    mq: *const CMessageQueue,
+    sub_expression: *const c_char,
+    offset: c_longlong,
+    max_nums: c_int,
+    long_poll: bool,
+) -> CPullResult {
+    let F = function;
     entry(F, CPullResult::failed(), || {
         let h = handle(consumer, F, CPullResult::failed(), CPullResult::failed())?;
         non_null(mq, "mq", F, CPullResult::failed())?;
         // SAFETY: NULL or a NUL-terminated string from the host.
-        let expression = unsafe { c_str(subExpression, "subExpression", F, CPullResult::failed())? };
+        let expression = unsafe { c_str(sub_expression, "subExpression", F, CPullResult::failed())? };
         let puller = running(h, F, CPullResult::failed())?;
         // SAFETY: checked non-NULL; the host's queue.
         let queue = unsafe { &*mq }.queue();
         let filter = TagFilter::parse(&expression);
-        let r = runtime::block_on(puller.pull_long(&queue, &filter, offset, maxNums))
-            .and_then(|r| r)
-            .map_err(|e| fail(CPullResult::failed(), format!("{F}: {e}")))?;
+        let r = runtime::block_on(async {
+            if long_poll {
+                puller.pull_long(&queue, &filter, offset, max_nums).await
+            } else {
+                puller.pull(&queue, &filter, offset, max_nums, PULL_TIMEOUT).await
+            }
+        })
+        .and_then(|r| r)
+        .map_err(|e| fail(CPullResult::failed(), format!("{F}: {e}")))?;
         Ok(CPullResult::from_result(r))
     })
 }
