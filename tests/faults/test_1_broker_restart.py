@@ -8,7 +8,7 @@ acknowledged must be delivered to the consumer afterwards.
 """
 import time
 
-from traffic import Receiver, Report, Sender, make_producer, report, unique
+from traffic import Receiver, Report, Sender, make_producer, report, settle, unique
 
 
 def test_only_broker_killed_and_restarted(plain, log_dir):
@@ -42,12 +42,7 @@ def test_only_broker_killed_and_restarted(plain, log_dir):
         time.sleep(1)
     finally:
         sender.stop()
-    try:
-        acked = sender.acked_ids()
-        lost = receiver.wait_all(acked, 60)
-    finally:
-        receiver.shutdown()
-        producer.shutdown()
+    acked, lost = settle(sender, receiver, producer)
     r = report(Report('only broker kill -9 + restart (%s)' % plain.version, len(acked), len(lost), sender.longest_ms,
                       max(first_ack, consumed_again) - ready,
                       ['broker down %.1f s' % (ready - killed), '%d sends failed while it was down' % len(sender.failures),

@@ -8,7 +8,7 @@ C ABI, as in scenario 1.
 import time
 
 from cluster import wait_for
-from traffic import Receiver, Report, Sender, make_producer, report, unique
+from traffic import Receiver, Report, Sender, make_producer, report, settle, unique
 
 SEND_TIMEOUT_MS = 3000
 QUEUES = 4
@@ -49,12 +49,7 @@ def test_master_killed_under_load_sends_go_to_the_other(plain, log_dir):
         time.sleep(1)
     finally:
         sender.stop()
-    try:
-        acked = sender.acked_ids()
-        lost = receiver.wait_all(acked, 60)
-    finally:
-        receiver.shutdown()
-        producer.shutdown()
+    acked, lost = settle(sender, receiver, producer)
     report(Report('two masters, kill -9 of one under load (%s)' % plain.version, len(acked), len(lost),
                   sender.longest_ms, traffic_back - ready,
                   ['master down %.1f s' % (ready - killed), '%d send errors' % len(sender.failures),

@@ -9,7 +9,7 @@ import time
 
 from cluster import wait_for
 from rocketmq.client import Message
-from traffic import Receiver, Report, Sender, make_producer, report, unique
+from traffic import Receiver, Report, Sender, make_producer, report, settle, unique
 
 
 def test_namesrv_killed_routes_refresh_from_the_other(plain, log_dir):
@@ -47,11 +47,8 @@ def test_namesrv_killed_routes_refresh_from_the_other(plain, log_dir):
         if late_receiver:
             late_receiver.shutdown()
     try:
-        acked = sender.acked_ids()
-        lost = receiver.wait_all(acked, 60)
+        acked, lost = settle(sender, receiver, producer)
     finally:
-        receiver.shutdown()
-        producer.shutdown()
         cluster.restart(dead)  # for the scenarios after this one
     report(Report('two name servers, kill -9 of one (%s)' % plain.version, len(acked), len(lost), sender.longest_ms,
                   max(producer_saw, consumer_saw) - grown,

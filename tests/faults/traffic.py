@@ -135,6 +135,17 @@ class Receiver:
         return self.missing(ids)
 
 
+def settle(sender: Sender, receiver: Receiver, producer: Producer, timeout: float = 60) -> Tuple[Set[str], Set[str]]:
+    """After a scenario (its sender stopped): the acknowledged ids and those of them the receiver
+    still lacks after ``timeout`` s (the lost ones); shuts the receiver and the producer down."""
+    try:
+        acked = sender.acked_ids()
+        return acked, receiver.wait_all(acked, timeout)
+    finally:
+        receiver.shutdown()
+        producer.shutdown()
+
+
 def make_producer(namesrv: str, log_dir: Optional[str] = None, timeout_ms: int = 3000,
                   group: Optional[str] = None) -> Producer:
     producer = Producer(group or unique('faults_producer'), timeout=timeout_ms)
