@@ -104,10 +104,9 @@ done
 
 # ---------------------------------------------------------------- suites
 step "cargo build" cargo build --release --locked
-# (among them src/remoting/hostile_peer_tests.rs: corrupt and truncated frames from a peer)
+# (among them src/remoting/hostile_peer_tests.rs: corrupt and truncated frames from a peer, and
+# src/core/consumer/push_frames_tests.rs: our push consumer's requests against the 2.2.0 capture)
 step "rust unit tests" cargo test --release --locked --lib
-step "push consumer requests against the 2.2.0 capture (tests/vectors)" \
-    cargo test --release --locked --test push_consumer_frames
 step "headers" bash tests/headers/check.sh
 step "library shape (SONAME, glibc only, exports)" sh tests/link/check.sh
 step "make install" scripts/install.sh "$PREFIX"

@@ -6,3 +6,6 @@ pub mod process_queue;
 pub mod push;
 pub mod rate_limit;
 pub mod rebalance;
+
+#[cfg(test)]
+mod push_frames_tests;

@@ -21,12 +21,12 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rocketmq::core::client::ClientConfig;
-use rocketmq::core::consumer::push::{ConsumeFrom, MessageListener, PushConfig, PushConsumer};
-use rocketmq::core::message::MessageExt;
-use rocketmq::core::route::MessageQueue;
-use rocketmq::core::signing::Credentials;
-use rocketmq::remoting::RemotingCommand;
+use crate::core::client::ClientConfig;
+use crate::core::consumer::push::{ConsumeFrom, MessageListener, PushConfig, PushConsumer};
+use crate::core::message::MessageExt;
+use crate::core::route::MessageQueue;
+use crate::core::signing::Credentials;
+use crate::remoting::RemotingCommand;
 use serde_json::{json, Value};
 
 const GROUP: &str = "wire_consumer_group";
