@@ -104,9 +104,12 @@ done
 
 # ---------------------------------------------------------------- suites
 step "cargo build" cargo build --release --locked
-# (among them src/remoting/hostile_peer_tests.rs: corrupt and truncated frames from a peer, and
-# src/core/consumer/push_frames_tests.rs: our push consumer's requests against the 2.2.0 capture)
-step "rust unit tests" cargo test --release --locked --lib
+# The Rust tests build in the dev profile (overflow checks on, and a few minutes less than the
+# release profile's single-unit LTO build of each test binary); everything else loads the release
+# library. Among the unit tests: src/remoting/hostile_peer_tests.rs (corrupt and truncated frames
+# from a peer) and src/core/consumer/push_frames_tests.rs (our push consumer's requests against
+# the 2.2.0 capture).
+step "rust unit tests" cargo test --locked --lib
 step "headers" bash tests/headers/check.sh
 step "library shape (SONAME, glibc only, exports)" sh tests/link/check.sh
 step "make install" scripts/install.sh "$PREFIX"
@@ -119,7 +122,7 @@ else
     step "brokers up" scripts/brokers.sh up all
 fi
 eval "$(scripts/brokers.sh env)"
-step "Rust core against both brokers" cargo test --release --locked --test core_against_brokers
+step "Rust core against both brokers" cargo test --locked --test core_against_brokers
 
 for label in 4 5; do
     ns_var=NAMESRV_$label
