@@ -75,7 +75,12 @@ CHILD = textwrap.dedent('''
         gc.collect()
         if not ok:
             failed += 1
+        # a joined thread can stay listed in /proc for a moment while the kernel ends it
+        settle_until = time.monotonic() + 1.0
         t, f = threads(), fds()
+        while (t, f) != (threads0, fds0) and time.monotonic() < settle_until:
+            time.sleep(0.005)
+            t, f = threads(), fds()
         if (t, f) != (threads0, fds0):
             leaked += 1
             if leaked <= 3:
