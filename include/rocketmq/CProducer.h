@@ -160,6 +160,19 @@ ROCKETMQCLIENT_API int SendMessageTransactionEx(CProducer* producer,
                                                 void* userData,
                                                 CSendResultEx* result);
 
+/* ---- Not in 2.2.0: one foreign call per send, for hosts that keep their own messages ---- */
+
+/* SendMessageSync of the message topic, body (bodyLen bytes, NUL bytes kept; NULL when bodyLen is
+ * 0) and properties ("name\x01value\x02..." pairs, NULL for none; tags, keys and the delay level
+ * are the properties TAGS, KEYS and DELAY), with no CMessage made. result->msgId is the message's
+ * UNIQ_KEY. */
+ROCKETMQCLIENT_API int SendMessageSyncParts(CProducer* producer,
+                                            const char* topic,
+                                            const char* body,
+                                            int bodyLen,
+                                            const char* properties,
+                                            CSendResult* result);
+
 #ifdef __cplusplus
 }
 #endif

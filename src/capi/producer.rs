@@ -14,7 +14,7 @@ use super::send_result::{CSendResult, CSendResultEx};
 use super::transaction_status::CTransactionStatus;
 use super::{batch_message::CBatchMessage, c_str, entry, fail, non_null, Failure, Outcome};
 use super::client_settings::{credentials, ClientSettings};
-use crate::core::message::{prop, Message};
+use crate::core::message::{decode_properties, prop, Message};
 use crate::core::message::MessageExt;
 use crate::core::producer::{Producer, ProducerConfig, SendResult};
 use crate::core::transaction::{TransactionChecker, TransactionState};
@@ -753,6 +753,49 @@ pub extern "C" fn SendMessageTransactionEx(
     result: *mut CSendResultEx,
 ) -> c_int {
     send_transaction("SendMessageTransactionEx", producer, msg, callback, userData, result, CSendResultEx::from_result)
+}
+
+/// Not in 2.2.0: `SendMessageSync` of a message given by its parts, for a host that keeps its
+/// messages itself (bindings/python): one foreign call per send where a `CMessage` costs four
+/// (create, set body, send, destroy). `properties` is `name\x01value\x02...` (the wire encoding;
+/// tags, keys and delay level are properties too), NULL for none; `body` may hold NUL bytes and
+/// may be NULL when `bodyLen` is 0. The message id (`UNIQ_KEY`) is `result->msgId`.
+#[no_mangle]
+pub extern "C" fn SendMessageSyncParts(
+    producer: *mut CProducer,
+    topic: *const c_char,
+    body: *const c_char,
+    bodyLen: c_int,
+    properties: *const c_char,
+    result: *mut CSendResult,
+) -> c_int {
+    const F: &str = "SendMessageSyncParts";
+    const CODE: c_int = PRODUCER_SEND_SYNC_FAILED;
+    entry(F, CODE, || {
+        let h = handle(producer, F, CODE)?;
+        non_null(result, "result", F, NULL_POINTER)?;
+        // SAFETY: NUL-terminated strings from the host, `properties` possibly NULL.
+        let mut message = Message::new(&unsafe { c_str(topic, "topic", F, NULL_POINTER)? });
+        if !properties.is_null() {
+            let text = unsafe { c_str(properties, "properties", F, NULL_POINTER)? };
+            for (name, value) in decode_properties(&text) {
+                message.set_property(&name, &value);
+            }
+        }
+        if bodyLen < 0 {
+            return Err(fail(NULL_POINTER, format!("{F}: bodyLen {bodyLen} is negative")));
+        }
+        if bodyLen > 0 {
+            non_null(body, "body", F, NULL_POINTER)?;
+            // SAFETY: the host promises `bodyLen` readable bytes at `body`.
+            message.body = unsafe { std::slice::from_raw_parts(body as *const u8, bodyLen as usize) }.to_vec();
+        }
+        let p = running(h, F, CODE, false)?;
+        let r = p.send(&mut message).map_err(send_failed(F, CODE))?;
+        // SAFETY: checked non-NULL; the host gave us a result struct to fill.
+        unsafe { *result = CSendResult::from_result(&r) };
+        Ok(OK)
+    })
 }
 
 fn send_transaction<R>(

@@ -991,6 +991,51 @@ static void test_ex_sends(CProducer* p, CProducer* tp, rb_reader* reader)
     DestroyBatchMessage(b);
 }
 
+/* SendMessageSyncParts: a message from its parts in one call (bindings/python's send). */
+static void test_send_parts(CProducer* p, rb_reader* reader)
+{
+    static const char body[] = {'p', 'a', 'r', 't', 0, 's', 0};
+    CSendResult r;
+    const rb_msg* got;
+    char k[128], props[512];
+
+    FAILS(NULL_POINTER, SendMessageSyncParts(NULL, g_topic, body, 1, NULL, &r));
+    FAILS(NULL_POINTER, SendMessageSyncParts(p, NULL, body, 1, NULL, &r));
+    FAILS(NULL_POINTER, SendMessageSyncParts(p, g_topic, NULL, 1, NULL, &r));
+    FAILS(NULL_POINTER, SendMessageSyncParts(p, g_topic, body, -1, NULL, &r));
+    FAILS(NULL_POINTER, SendMessageSyncParts(p, g_topic, body, 1, NULL, NULL));
+
+    /* Binary body, tags, keys and a user property, read back from the broker. */
+    CHECK_EQ_INT(rb_capture_property(reader, "colour"), 0, "rb_capture_property");
+    make_name(k, sizeof k, "parts");
+    snprintf(props, sizeof props, "TAGS\001parts-tag\002KEYS\001%s\002colour\001blue\002", k);
+    memset(&r, 0, sizeof r);
+    SUCCEEDS(SendMessageSyncParts(p, g_topic, body, (int)sizeof body, props, &r));
+    CHECK_EQ_INT(r.sendStatus, E_SEND_OK, "SendMessageSyncParts status");
+    CHECK(strlen(r.msgId) == 32, "SendMessageSyncParts msgId \"%s\"", r.msgId);
+    got = rb_find_by_id(reader, r.msgId, FIND_TIMEOUT_MS);
+    CHECK(got != NULL, "SendMessageSyncParts: %s not read back", r.msgId);
+    if (got != NULL) {
+        CHECK_EQ_INT(got->body_len, (int)sizeof body, "SendMessageSyncParts: body length (NUL bytes kept)");
+        CHECK(got->body_len == (int)sizeof body && memcmp(got->body, body, sizeof body) == 0, "SendMessageSyncParts: body");
+        CHECK_EQ_STR(got->tags, "parts-tag", "SendMessageSyncParts: tags");
+        CHECK_EQ_STR(got->keys, k, "SendMessageSyncParts: keys");
+        CHECK_EQ_STR(rb_prop(got, "colour"), "blue", "SendMessageSyncParts: user property");
+        CHECK_EQ_STR(rb_prop(got, "UNIQ_KEY"), r.msgId, "SendMessageSyncParts: UNIQ_KEY is the result's msgId");
+    }
+
+    /* No properties: a message with no tags or keys. */
+    SUCCEEDS(SendMessageSyncParts(p, g_topic, body, 4, NULL, &r));
+    got = rb_find_by_id(reader, r.msgId, FIND_TIMEOUT_MS);
+    CHECK(got != NULL, "SendMessageSyncParts with no properties: %s not read back", r.msgId);
+    if (got != NULL) {
+        CHECK(got->body_len == 4 && memcmp(got->body, "part", 4) == 0, "SendMessageSyncParts with no properties: body");
+        CHECK_EQ_STR(got->tags, "", "SendMessageSyncParts with no properties: tags");
+    }
+    /* An empty body fails as it does for any send, with the reason. */
+    FAILS(PRODUCER_SEND_SYNC_FAILED, SendMessageSyncParts(p, g_topic, NULL, 0, NULL, &r));
+}
+
 static void test_producer_lifecycle(rb_reader* reader)
 {
     CProducer* p = new_producer("lifecycle", g_namesrv);
@@ -1030,6 +1075,7 @@ static void test_producer_lifecycle(rb_reader* reader)
 
     test_send_nulls(p, tp, reader);
     test_ex_sends(p, tp, reader);
+    test_send_parts(p, reader);
 
     /* A normal send on the transaction producer, a transaction on the normal producer. */
     all_sends_fail(tp, "SendMessageTransaction");

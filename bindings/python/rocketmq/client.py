@@ -42,6 +42,11 @@ _log = logging.getLogger('rocketmq')
 
 # hot paths bind their C functions once
 _send_message_sync = dll.SendMessageSync
+# Without argtypes: ctypes then converts bytes, ints and ctypes objects itself instead of calling
+# a from_param per argument, a fifth of the binding's own cost of a send (bench/RESULTS.md). So
+# every argument must already have its C type: the producer as a c_void_p, texts as bytes (or
+# None), the body length as an int.
+_send_message_sync_parts = ffi.unchecked_function('SendMessageSyncParts', ctypes.c_int)
 _create_message = dll.CreateMessage
 _set_byte_body = dll.SetByteMessageBody
 _destroy_message = dll.DestroyMessage
@@ -112,55 +117,103 @@ def _send_result(c_result: _CSendResult) -> SendResult:
 
 # ------------------------------------------------------------------------------------ messages
 
-class Message(object):
-    """A message to send. The same Message may be sent more than once."""
+class _NativeMessage(object):
+    """Owns a CMessage handle: destroys it when collected."""
+    __slots__ = ('handle',)
 
-    # A Message per send is the common case: its three native calls are bound once and made
-    # with as little Python around them as possible (bench/RESULTS.md, Python sections).
-    def __init__(self, topic: Text):
-        self._handle = _create_message(topic.encode('utf-8') if isinstance(topic, str) else topic)
+    def __init__(self, handle):
+        self.handle = handle
 
     def __del__(self, _destroy_message=_destroy_message):
         # bound as a default: module globals may be gone when this runs at interpreter exit
-        try:
-            handle = self._handle
-        except AttributeError:  # __init__ raised
-            return
+        handle, self.handle = self.handle, None
         if handle:
-            self._handle = None
             try:
                 _destroy_message(handle)
             except Exception:
                 pass
 
+
+class Message(object):
+    """A message to send. The same Message may be sent more than once.
+
+    A message lives in Python (topic, body, and its properties in the wire encoding, which tags,
+    keys and the delay level are part of) until a call needs a native one: ``send_sync`` hands
+    the parts to the library in one foreign call (``SendMessageSyncParts``) where a native
+    message costs four, the common case of a new Message per send (bench/RESULTS.md, Python
+    sections). Any other call makes the native message once, and from then on every setter
+    updates both. (Every send gives the message a new UNIQ_KEY, the result's msg_id.)"""
+
+    # defaults until set (the class's: cheaper than three more stores per Message)
+    _body = b''
+    _properties = b''  # b'name\x01value\x02...'; of a name set twice the later counts
+    _native = None     # a _NativeMessage once a call needed one
+
+    def __init__(self, topic: Text):
+        self._topic = topic.encode('utf-8') if isinstance(topic, str) else topic
+
     @property
     def _as_parameter_(self):
-        return self._handle
+        native = self._native
+        if native is None:
+            native = self._native = _NativeMessage(self._make_native())
+        return native.handle
+
+    def _make_native(self):
+        handle = _create_message(self._topic)
+        if handle:
+            if self._body:
+                ffi_check(_set_byte_body(handle, self._body, len(self._body)))
+            for pair in self._properties.split(b'\x02'):
+                if pair:
+                    name, _, value = pair.partition(b'\x01')
+                    ffi_check(dll.SetMessageProperty(handle, name, value))
+        return handle
+
+    def _set_property(self, name: bytes, value: Text, set_native) -> None:
+        value = _to_bytes(value)
+        if self._native is not None or type(value) is not bytes:
+            # None or a wrong type: the library's or ctypes' error, as for a native message
+            ffi_check(set_native(self._as_parameter_, value))
+            if type(value) is not bytes:
+                return
+        self._properties += name + b'\x01' + value + b'\x02'
 
     def set_topic(self, topic: Text) -> None:
-        ffi_check(dll.SetMessageTopic(self._handle, _to_bytes(topic)))
+        topic = _to_bytes(topic)
+        if self._native is not None or type(topic) is not bytes:
+            ffi_check(dll.SetMessageTopic(self._as_parameter_, topic))
+        self._topic = topic
 
     def set_keys(self, keys: Text) -> None:
-        ffi_check(dll.SetMessageKeys(self._handle, _to_bytes(keys)))
+        self._set_property(b'KEYS', keys, dll.SetMessageKeys)
 
     def set_tags(self, tags: Text) -> None:
-        ffi_check(dll.SetMessageTags(self._handle, _to_bytes(tags)))
+        self._set_property(b'TAGS', tags, dll.SetMessageTags)
 
     def set_body(self, body: Text) -> None:
         """The body, text (sent as UTF-8) or bytes; bytes may hold NUL bytes."""
         data = body.encode('utf-8') if isinstance(body, str) else body
         if data is None:
-            ffi_check(dll.SetMessageBody(self._handle, None))
+            ffi_check(dll.SetMessageBody(self._as_parameter_, None))
             return
-        status = _set_byte_body(self._handle, data, len(data))
-        if status:
-            ffi_check(status)
+        if self._native is not None or type(data) is not bytes:
+            ffi_check(_set_byte_body(self._as_parameter_, data, len(data)))
+            if type(data) is not bytes:
+                return
+        self._body = data
 
     def set_property(self, key: Text, value: Text) -> None:
-        ffi_check(dll.SetMessageProperty(self._handle, _to_bytes(key), _to_bytes(value)))
+        key = _to_bytes(key)
+        if type(key) is not bytes:
+            ffi_check(dll.SetMessageProperty(self._as_parameter_, key, _to_bytes(value)))
+            return
+        self._set_property(key, value, lambda handle, v: dll.SetMessageProperty(handle, key, v))
 
     def set_delay_time_level(self, delay_time_level: int) -> None:
-        ffi_check(dll.SetDelayTimeLevel(self._handle, delay_time_level))
+        if self._native is not None or not isinstance(delay_time_level, int):
+            ffi_check(dll.SetDelayTimeLevel(self._as_parameter_, delay_time_level))
+        self._properties += b'DELAY\x01%d\x02' % delay_time_level
 
     def set_start_deliver_time(self, when: When) -> int:
         """Deliver the message at a chosen time (at most a year ahead): milliseconds since the
@@ -439,6 +492,7 @@ class Producer(_Client):
         self._handle = create(_to_bytes(group_id))
         if self._handle is None:
             raise NullPointerException('Returned null pointer when create Producer')
+        self._c_handle = ctypes.c_void_p(self._handle)  # for unchecked functions; lives as long
         self._callback_refs = []  # type: List[Any]
         self._apply_options(timeout, compress_level, max_message_size)
 
@@ -457,7 +511,13 @@ class Producer(_Client):
 
     def send_sync(self, msg: Message) -> SendResult:
         c_result = _CSendResult()
-        status = _send_message_sync(self._handle, msg._handle, _byref(c_result))
+        native = msg._native
+        if native is None:
+            body = msg._body
+            status = _send_message_sync_parts(self._c_handle, msg._topic, body, len(body), msg._properties,
+                                              _byref(c_result))
+        else:
+            status = _send_message_sync(self._handle, native.handle, _byref(c_result))
         if status:
             ffi_check(status)
         return _send_result(c_result)

@@ -249,3 +249,11 @@ for _name, (_restype, _argtypes) in _PROTOTYPES.items():
 body_pointer = dll['GetMessageBody']
 body_pointer.restype = POINTER(c_char)
 body_pointer.argtypes = [c_void_p]
+
+
+def unchecked_function(name, restype):
+    """A function of the library with no argtypes, for hot paths whose callers pass arguments of
+    the right C type already (ctypes objects, bytes or None for texts, ints for C ints)."""
+    function = dll[name]  # a new function object: the declared one keeps its argtypes
+    function.restype = restype
+    return function

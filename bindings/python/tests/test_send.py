@@ -12,7 +12,7 @@ import pytest
 from helpers import DEADLINE, Inbox, message, pull_all, unique, wait_until, warm_up
 from rocketmq.client import Message, Producer, PushConsumer, SendStatus
 from rocketmq.consts import MessageProperty
-from rocketmq.exceptions import ProducerSendAsyncFailed, ProducerSendSyncFailed
+from rocketmq.exceptions import NullPointerException, ProducerSendAsyncFailed, ProducerSendSyncFailed
 
 
 def pulled(puller, topic, tag, keys):
@@ -47,6 +47,60 @@ def test_binary_bodies_are_whole(topic, producer, consumers, puller):
     assert sorted(stored) == sorted(bodies)
     for key, body in bodies.items():
         assert (stored[key].id, stored[key].body, bytes(stored[key])) == (ids[key], body, body), key
+
+
+def test_message_fields_arrive_whichever_way_it_is_sent(topic, producer, puller):
+    """A Message stays in Python until a call needs a native one (send_sync passes its parts in
+    one call); each setter must reach the broker either way, before and after that point."""
+    tag = unique('fields')
+    parts = Message(topic)
+    parts.set_tags(tag)
+    parts.set_keys('by-parts')
+    parts.set_property('colour', 'red')
+    parts.set_property('colour', 'blue')  # set twice: the later value counts
+    parts.set_body(b'parts\x00body')
+    first = producer.send_sync(parts)
+    again = producer.send_sync(parts)  # the same Message again: a message of its own
+
+    native = Message(topic)
+    native.set_tags(tag)
+    native.set_keys('oneway')
+    native.set_body('oneway body')
+    producer.send_oneway(native)  # needs the native message: made here
+    native.set_keys('native-after')
+    native.set_property('colour', 'green')
+    native.set_body(b'native\x00after')
+    after = producer.send_sync(native)
+
+    parts.set_keys('batched')  # sent by its parts before, now in a batch (a native message)
+    batch = producer.send_batch([parts])
+
+    def read():
+        found = [m for _, m in pull_all(puller, topic, tag)]
+        return found if len(found) >= 5 else None
+
+    stored = wait_until(read, DEADLINE, 0.1) or [m for _, m in pull_all(puller, topic, tag)]
+    by_id = dict((m.id, m) for m in stored)
+    assert sorted(m.keys.decode() for m in stored) == sorted(['by-parts', 'by-parts', 'oneway', 'native-after',
+                                                              'batched']), [m.keys for m in stored]
+    assert first.msg_id != again.msg_id
+    for result in (first, again):
+        got = by_id[result.msg_id]
+        assert (got.keys, got.tags, got.get_property('colour'), got.body) == (
+            b'by-parts', tag.encode(), b'blue', b'parts\x00body')
+    got = by_id[after.msg_id]
+    assert (got.keys, got.get_property('colour'), got.body) == (b'native-after', b'green', b'native\x00after')
+    got = by_id[batch.msg_id]
+    assert (got.keys, got.get_property('colour'), got.body) == (b'batched', b'blue', b'parts\x00body')
+
+
+def test_message_setters_refuse_none_as_before(producer):
+    msg = Message('rmq_pyb_none')
+    for setter in (msg.set_keys, msg.set_tags, msg.set_topic, msg.set_body):
+        with pytest.raises(NullPointerException):
+            setter(None)
+    with pytest.raises(NullPointerException):
+        msg.set_property('k', None)
 
 
 def test_send_async_callbacks_and_future(topic, producer, puller):
