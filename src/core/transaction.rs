@@ -27,7 +27,7 @@ use super::error::{Error, Result};
 use super::log;
 use super::message::{decode_message, prop, Message, MessageExt};
 use super::producer::{Producer, SendResult, SendStatus};
-use super::trace::send::Ended;
+use super::trace::record::Ended;
 use super::trace::Dispatcher;
 use crate::remoting::{Connection, InboundHandler, RemotingCommand, RemotingError};
 

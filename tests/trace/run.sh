@@ -59,6 +59,7 @@ HOME=$out/home timeout -k 5 120 "$out/trace_clients" "$namesrv" "$topic" "$prefi
     >"$out/clients.txt" 2>"$out/clients.err"
 clients_rc=$?
 sed 's/^/  /' "$out/clients.txt"
+grep '^FAIL ' "$out/clients.err" | sed 's/^/  /'
 clients_summary=$(tail -n 1 "$out/clients.txt")
 [[ "$clients_summary" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]] || die "trace_clients ended without a summary (exit $clients_rc)"
 passed=${BASH_REMATCH[1]}

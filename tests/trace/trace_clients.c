@@ -32,17 +32,8 @@
 #include "CProducer.h"
 #include "CPushConsumer.h"
 #include "CSendResult.h"
+#include "../c/check.h"
 
-static int passed, failed;
-#define CHECK(cond, what)                                   \
-    do {                                                    \
-        if (cond) {                                         \
-            passed++;                                       \
-        } else {                                            \
-            failed++;                                       \
-            printf("FAIL %s (line %d)\n", what, __LINE__); \
-        }                                                   \
-    } while (0)
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char async_id[256];
@@ -310,6 +301,5 @@ int main(int argc, char** argv) {
     DestroyProducer(off);
 
     trace_topic_named(ns, topic, prefix, argv[4]);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed ? 1 : 0;
+    return check_done();
 }

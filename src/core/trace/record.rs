@@ -229,36 +229,43 @@ impl SubAfter<'_> {
 }
 
 /// How a transaction ended (`EndTransaction`): 13 fields; the state as Java names it.
-pub struct EndTransaction<'a> {
-    pub timestamp: i64,
-    pub region: &'a str,
-    pub group: &'a str,
+/// A transaction's end, as its `EndTransaction` record shows it.
+pub struct Ended<'a> {
     pub topic: &'a str,
     pub msg_id: &'a str,
     pub tags: &'a str,
     pub keys: &'a str,
     pub store_host: &'a str,
     pub transaction_id: &'a str,
-    /// `COMMIT_MESSAGE`, `ROLLBACK_MESSAGE` or `UNKNOW` (sic).
+    /// `COMMIT_MESSAGE`, `ROLLBACK_MESSAGE` or `UNKNOW` (sic): Java's `LocalTransactionState` name.
     pub state: &'a str,
+    /// Answered to the broker's check rather than after the local transaction.
     pub from_check: bool,
+}
+
+pub struct EndTransaction<'a> {
+    pub timestamp: i64,
+    pub region: &'a str,
+    pub group: &'a str,
+    pub ended: Ended<'a>,
 }
 
 impl EndTransaction<'_> {
     pub fn record(&self) -> Record {
+        let e = &self.ended;
         Writer::new("EndTransaction")
             .num(self.timestamp)
             .text(self.region)
             .text(self.group)
-            .text(self.topic)
-            .id(self.msg_id)
-            .text(self.tags)
-            .keys(self.keys)
-            .raw(self.store_host)
+            .text(e.topic)
+            .id(e.msg_id)
+            .text(e.tags)
+            .keys(e.keys)
+            .raw(e.store_host)
             .num(msg_type::TRANSACTION_END.into())
-            .raw(self.transaction_id)
-            .raw(self.state)
-            .flag(self.from_check)
+            .raw(e.transaction_id)
+            .raw(e.state)
+            .flag(e.from_check)
             .done()
     }
 }
@@ -334,14 +341,16 @@ mod tests {
             timestamp: 5,
             region: DEFAULT_REGION,
             group: "PG",
-            topic: "T",
-            msg_id: "ID",
-            tags: "TagT",
-            keys: "KT",
-            store_host: "h:1",
-            transaction_id: "TX",
-            state: "COMMIT_MESSAGE",
-            from_check: false,
+            ended: Ended {
+                topic: "T",
+                msg_id: "ID",
+                tags: "TagT",
+                keys: "KT",
+                store_host: "h:1",
+                transaction_id: "TX",
+                state: "COMMIT_MESSAGE",
+                from_check: false,
+            },
         }
         .record();
         assert_eq!(fields(&end).len(), 13);

@@ -2,7 +2,7 @@
 //! that got a result from the broker (failed attempts write nothing), timed from the start of
 //! the attempt.
 
-use super::record::{msg_type, now_ms, Pub, DEFAULT_REGION};
+use super::record::{msg_type, now_ms, Ended, Pub, DEFAULT_REGION};
 use super::Dispatcher;
 use crate::core::message::{prop, Message};
 use crate::core::schedule::{START_DELIVER_TIME, TIMER_DELIVER_MS};
@@ -86,40 +86,13 @@ impl Dispatcher {
     }
 }
 
-/// A transaction's end, as its `EndTransaction` record shows it.
-pub struct Ended<'a> {
-    pub topic: &'a str,
-    pub msg_id: &'a str,
-    pub tags: &'a str,
-    pub keys: &'a str,
-    pub store_host: &'a str,
-    pub transaction_id: &'a str,
-    /// Java's `LocalTransactionState` name.
-    pub state: &'a str,
-    /// Answered to the broker's check rather than after the local transaction.
-    pub from_check: bool,
-}
-
 impl Dispatcher {
     /// Queues the `EndTransaction` record of `group`'s transaction.
     pub fn ended(&self, group: &str, e: Ended) {
         if !self.traces(e.topic) {
             return;
         }
-        let record = super::record::EndTransaction {
-            timestamp: now_ms(),
-            region: DEFAULT_REGION,
-            group,
-            topic: e.topic,
-            msg_id: e.msg_id,
-            tags: e.tags,
-            keys: e.keys,
-            store_host: e.store_host,
-            transaction_id: e.transaction_id,
-            state: e.state,
-            from_check: e.from_check,
-        }
-        .record();
+        let record = super::record::EndTransaction { timestamp: now_ms(), region: DEFAULT_REGION, group, ended: e }.record();
         self.append(record);
     }
 }
