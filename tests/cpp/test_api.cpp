@@ -3,13 +3,15 @@
 //   test_api NAMESRV TOPIC [NAMESPACE]   (TOPIC: an existing topic with at least 2 queues;
 //                                         NAMESPACE%TOPIC too when NAMESPACE is given)
 // Producer: sync (with a flag), to a queue, with a selector (sync, async, oneway), async
-// (borrowed and auto-delete callbacks, success and failure), oneway, batch; every send read back
-// from the broker with a pull consumer. Pull consumer: offsets stored on the broker
-// (persistConsumerOffset4PullConsumer, fetchConsumeOffset from the store and from memory),
+// (borrowed and auto-delete callbacks, success and failure), oneway, batch (also to a queue);
+// every send read back from the broker with a pull consumer. Pull consumer: offsets stored on the
+// broker (persistConsumerOffset4PullConsumer, fetchConsumeOffset from the store and from memory),
 // pullBlockIfNotFound. Push consumers: concurrent (with transactions committed, rolled back, and
 // left unknown for the broker's check to commit), delay level and __STARTDELIVERTIME (5.x: at
-// its time; 4.x: at once, as tests/c/test_schedule.c expects), broadcasting, orderly. The
-// exceptions 2.2.0 throws on misuse (its list in the reference, cpp-api.md 3.2).
+// its time; 4.x: at once, as tests/c/test_schedule.c expects), broadcasting, orderly. A
+// transaction committed by the program's own checkTransactionState. setNameSpace and
+// setUnitName. The exceptions 2.2.0 throws on misuse (its list in the reference, cpp-api.md 3.2,
+// checked against its source: selector sends validate the message too).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
