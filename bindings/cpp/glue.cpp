@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 
@@ -31,6 +32,29 @@ void check_client(int status) {
 
 void check_send(int status) {
   if (status != 0) throw_send_error(last_error());
+}
+
+namespace {
+
+bool blank(const std::string& text) { return text.find_first_not_of(" \t\r\n") == std::string::npos; }
+
+}  // namespace
+
+void check_message(const rocketmq::MQMessage& msg, int maxMessageSize) {
+  const std::string& topic = msg.getTopic();
+  if (blank(topic)) throw_send_error("the specified topic is blank");
+  if (topic.size() > 255) throw_send_error("the specified topic is longer than topic max length 255.");
+  if (topic == "TBW102") throw_send_error("the topic[TBW102] is conflict with default topic.");
+  if (msg.getBody().empty()) throw_send_error("the message body is empty");
+  if (msg.getBody().size() > static_cast<size_t>(maxMessageSize)) {
+    std::ostringstream text;
+    text << "the message body size over max value, MAX: " << maxMessageSize;
+    throw_send_error(text.str());
+  }
+}
+
+void add_namespace(rocketmq::MQMessage& msg, const std::string& ns) {
+  if (!ns.empty() && !has_namespace(msg.getTopic(), ns)) msg.setTopic(with_namespace(msg.getTopic(), ns));
 }
 
 CMessageHandle::CMessageHandle(const rocketmq::MQMessage& msg) : handle_(CreateMessage(msg.getTopic().c_str())) {
@@ -155,6 +179,40 @@ ClientSettings::ClientSettings(const std::string& group)
       tcpTransportTryLockTimeoutSeconds(3) {
   const char* namesrv = getenv("NAMESRV_ADDR");
   if (namesrv != NULL) namesrvAddr = namesrv;
+}
+
+namespace {
+
+const char kNamespaceSeparator[] = "%";
+const char kTraceTopic[] = "RMQ_SYS_TRACE_TOPIC";
+
+}  // namespace
+
+// As 2.2.0: the trace topic counts as namespaced, and so does any name containing the namespace.
+bool has_namespace(const std::string& source, const std::string& ns) {
+  if (source.find(kTraceTopic) != std::string::npos) return true;
+  return !ns.empty() && source.find(ns) != std::string::npos;
+}
+
+std::string with_namespace(const std::string& source, const std::string& ns) {
+  return ns.empty() ? source : ns + kNamespaceSeparator + source;
+}
+
+std::string without_namespace(const std::string& source, const std::string& ns) {
+  if (ns.empty()) return source;
+  std::string::size_type at = source.find(ns);
+  if (at == std::string::npos) return source;
+  std::string::size_type rest = at + ns.size() + 1;
+  return rest < source.size() ? source.substr(rest) : std::string();
+}
+
+std::string effective_namespace(const ClientSettings& settings) {
+  if (!settings.nameSpace.empty()) return settings.nameSpace;
+  const std::string& addr = settings.namesrvAddr;
+  std::string::size_type at = addr.find("MQ_INST_");
+  if (at == std::string::npos) return "";
+  std::string::size_type dot = addr.find('.');
+  return dot != std::string::npos && dot > at ? addr.substr(at, dot - at) : std::string();
 }
 
 namespace {

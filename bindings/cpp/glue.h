@@ -8,6 +8,7 @@
 #ifndef ROCKETMQ_CPP_GLUE_H
 #define ROCKETMQ_CPP_GLUE_H
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,13 @@ std::string last_error();
 void check_client(int status);
 // Throws a plain MQException with the C API's text when status is not 0.
 void check_send(int status);
+
+// 2.2.0's checks of a message (Validators::checkMessage; its topic pattern check never
+// rejected anything), thrown as a send's plain MQException.
+void check_message(const rocketmq::MQMessage& msg, int maxMessageSize);
+// The namespace prefix on the message's topic, as 2.2.0's sends set it (the program's message
+// keeps it).
+void add_namespace(rocketmq::MQMessage& msg, const std::string& ns);
 
 // A C message handle that destroys itself.
 class CMessageHandle {
@@ -80,6 +88,14 @@ struct ClientSettings {
   uint64_t tcpTransportTryLockTimeoutSeconds;
 };
 
+// 2.2.0's namespaces (NameSpaceUtil): "<namespace>%<name>" for groups and topics.
+bool has_namespace(const std::string& source, const std::string& ns);
+std::string with_namespace(const std::string& source, const std::string& ns);
+std::string without_namespace(const std::string& source, const std::string& ns);
+// The namespace a client starts with: the one set, else the "MQ_INST_..." one an Aliyun
+// endpoint address carries (up to its first dot), else none.
+std::string effective_namespace(const ClientSettings& settings);
+
 // 2.2.0 starts one group, per instance name, once per process among the producers and once
 // among the consumers (MQClientException otherwise), until that client shuts down. claimed
 // holds the client's entry while it runs: false when it runs already (a second start() does
@@ -117,8 +133,13 @@ class Client {
 
   bool running() const { return !claimed.empty(); }
   // start() of a client: once, claiming its group; the C API's failure as MQClientException.
-  void start(bool consumer, int (*startC)(Handle*)) {
+  // before_start runs once the namespace is known, just before the C start.
+  void start(bool consumer, int (*startC)(Handle*), std::function<void()> before_start = std::function<void()>()) {
+    if (running()) return;
+    apply_namespace();
+    apply_unit_name();
     if (!claim_group(claimed, consumer, settings)) return;
+    if (before_start) before_start();
     if (startC(handle) != 0) {
       std::string text = last_error();
       release_group(claimed);
@@ -158,6 +179,19 @@ class Client {
     settings.sslPropertyFile = path;
     ops_.setSslPropertyFile(handle, path.c_str());
   }
+  // 2.2.0's dealWithNameSpace at start: the namespace found is kept, the group gets its prefix.
+  void apply_namespace() {
+    settings.nameSpace = effective_namespace(settings);
+    const std::string& ns = settings.nameSpace;
+    if (!ns.empty() && !has_namespace(settings.groupName, ns)) setGroupName(with_namespace(settings.groupName, ns));
+  }
+  // 2.2.0 asks the name-server domain for "<domain>-<unit name>?nofix=1" (TopAddressing); the
+  // getter keeps returning the domain as set.
+  void apply_unit_name() {
+    if (settings.unitName.empty() || settings.namesrvDomain.empty()) return;
+    ops_.setDomain(handle, (settings.namesrvDomain + "-" + settings.unitName + "?nofix=1").c_str());
+  }
+
   void setTcpTransportPullThreadNum(int n) {
     if (n > settings.tcpTransportPullThreadNum) settings.tcpTransportPullThreadNum = n;
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Part of librocketmq-rust: DefaultMQProducer over CProducer (SendMessageSyncEx,
-// SendMessageAsyncEx, SendMessageOneway*, SendBatchMessageEx, FetchProducerMessageQueues).
+// SendMessageAsyncEx, SendMessageOneway*, SendBatchMessageEx, SendBatchMessageToQueue,
+// FetchProducerMessageQueues).
 #include "DefaultMQProducer.h"
 
 #include <algorithm>
@@ -22,6 +23,8 @@ class DefaultMQProducerImpl {
         retryTimes(5),
         retryTimes4Async(1) {}
   ~DefaultMQProducerImpl() { DestroyProducer(client.handle); }
+  // The namespace sends put on topics (set at start, see rmqcpp::Client::apply_namespace).
+  const std::string& nameSpace() const;
 
   rmqcpp::Client<CProducer> client;
   int sendMsgTimeout;
@@ -36,52 +39,71 @@ namespace {
 
 std::string group_or_default(const std::string& group) { return group.empty() ? "DEFAULT_PRODUCER" : group; }
 
-bool blank(const std::string& text) { return text.find_first_not_of(" \t\r\n") == std::string::npos; }
-
-// 2.2.0's checks of a message sent without a selector (its topic pattern check never rejected
-// anything). A send throws them as a plain MQException, like its other failures.
-void check_message(const MQMessage& msg, int maxMessageSize) {
-  const std::string& topic = msg.getTopic();
-  if (blank(topic)) rmqcpp::throw_send_error("the specified topic is blank");
-  if (topic.size() > 255) rmqcpp::throw_send_error("the specified topic is longer than topic max length 255.");
-  if (topic == "TBW102") rmqcpp::throw_send_error("the topic[TBW102] is conflict with default topic.");
-  if (msg.getBody().empty()) rmqcpp::throw_send_error("the message body is empty");
-  if (msg.getBody().size() > static_cast<size_t>(maxMessageSize)) {
-    std::ostringstream text;
-    text << "the message body size over max value, MAX: " << maxMessageSize;
-    rmqcpp::throw_send_error(text.str());
-  }
-}
-
 // As check_message; an auto-delete callback that will never run is deleted first.
 void check_async_message(const MQMessage& msg, int maxMessageSize, SendCallback* callback) {
   try {
-    check_message(msg, maxMessageSize);
+    rmqcpp::check_message(msg, maxMessageSize);
   } catch (...) {
     if (callback != NULL && callback->getSendCallbackType() == autoDeleteSendCallback) delete callback;
     throw;
   }
 }
 
-// 2.2.0's conditions for a batch: one topic, no retry topic, no delay, one waitStoreMsgOK.
-void check_batch(const std::vector<MQMessage>& msgs) {
+// 2.2.0's buildBatchMessage, in its order: each message checked (and given the namespace), the
+// first not to a retry topic, the others without delay, to the first one's topic, with its
+// waitStoreMsgOK.
+void check_batch(std::vector<MQMessage>& msgs, int maxMessageSize, const std::string& ns) {
   if (msgs.empty()) rmqcpp::throw_send_error("msgs need one message at least");
-  const MQMessage& first = msgs[0];
   for (size_t i = 0; i < msgs.size(); ++i) {
+    rmqcpp::check_message(msgs[i], maxMessageSize);
+    rmqcpp::add_namespace(msgs[i], ns);
+    const MQMessage& first = msgs[0];
+    if (i == 0) {
+      if (first.getTopic().compare(0, 7, "%RETRY%") == 0) rmqcpp::throw_send_error("Retry Group is not supported for batching");
+      continue;
+    }
     if (msgs[i].getDelayTimeLevel() > 0) rmqcpp::throw_send_error("TimeDelayLevel in not supported for batching");
-    if (first.getTopic().compare(0, 7, "%RETRY%") == 0) rmqcpp::throw_send_error("Retry Group is not supported for batching");
     if (msgs[i].getTopic() != first.getTopic()) rmqcpp::throw_send_error("msgs need one message at least");
     if (msgs[i].isWaitStoreMsgOK() != first.isWaitStoreMsgOK()) rmqcpp::throw_send_error("msgs need one message at least", -2);
   }
 }
 
-// The queue a selector picks among the topic's writable queues (in the library's route order).
-MQMessageQueue select_queue(CProducer* producer, const MQMessage& msg, MessageQueueSelector* selector, void* arg) {
+// 2.2.0 sends to a chosen queue only when its broker is in the topic's route, else throws this.
+bool has_broker(const std::vector<MQMessageQueue>& queues, const std::string& broker);
+
+void check_broker_known(CProducer* producer, const MQMessageQueue& mq) {
+  CMessageQueue* queues = NULL;
+  int size = 0;
+  std::vector<MQMessageQueue> known;
+  if (FetchProducerMessageQueues(producer, mq.getTopic().c_str(), &queues, &size) == 0) {
+    known = rmqcpp::take_queues(queues, size, ReleaseProducerMessageQueues);
+  }
+  if (!has_broker(known, mq.getBrokerName())) rmqcpp::throw_send_error("The broker[" + mq.getBrokerName() + "] not exist");
+}
+
+// A failed send to a chosen queue: 2.2.0's text when its broker is unknown, else the C API's.
+void check_send_to(int status, CProducer* producer, const MQMessageQueue* mq) {
+  if (status == 0) return;
+  std::string text = rmqcpp::last_error();
+  if (mq != NULL) {
+    try {
+      check_broker_known(producer, *mq);
+    } catch (MQException&) {
+      rmqcpp::throw_send_error("The broker[" + mq->getBrokerName() + "] not exist (" + text + ")");
+    }
+  }
+  rmqcpp::throw_send_error(text);
+}
+
+// The queue a selector picks among the topic's writable queues (in the library's route order);
+// without a route, throws no_route (2.2.0's text differs between its selector sends).
+MQMessageQueue select_queue(CProducer* producer, const MQMessage& msg, MessageQueueSelector* selector, void* arg,
+                            const std::string& no_route = "No route info for this topic") {
   if (selector == NULL) rmqcpp::throw_send_error("the message queue selector is null");
   CMessageQueue* queues = NULL;
   int size = 0;
   if (FetchProducerMessageQueues(producer, msg.getTopic().c_str(), &queues, &size) != 0) {
-    rmqcpp::throw_send_error("No route info for this topic (" + rmqcpp::last_error() + ")");
+    rmqcpp::throw_send_error(no_route + " (" + rmqcpp::last_error() + ")");
   }
   std::vector<MQMessageQueue> mqs = rmqcpp::take_queues(queues, size, ReleaseProducerMessageQueues);
   return selector->select(mqs, msg, arg);
@@ -99,7 +121,7 @@ SendResult send_sync(CProducer* producer, MQMessage& msg, const MQMessageQueue* 
   } else {
     c.copy_back(msg);
   }
-  rmqcpp::check_send(status);
+  check_send_to(status, producer, mq);
   return rmqcpp::send_result_of(result);
 }
 
@@ -121,6 +143,17 @@ void finish_async_send(int status, const CSendResultEx* result, const char* erro
   try {
     if (callback->getSendCallbackType() == autoDeleteSendCallback) delete callback;
   } catch (...) {
+  }
+}
+
+// 2.2.0 throws at once for a chosen queue of an unknown broker (the callback never runs, and an
+// auto-delete one is deleted).
+void check_async_target(CProducer* producer, const MQMessageQueue& mq, SendCallback* callback) {
+  try {
+    check_broker_known(producer, mq);
+  } catch (...) {
+    if (callback != NULL && callback->getSendCallbackType() == autoDeleteSendCallback) delete callback;
+    throw;
   }
 }
 
@@ -151,17 +184,42 @@ int index_of_target(int size, CMessage*, void* arg) {
   return index < size ? index : -1;
 }
 
+bool has_broker(const std::vector<MQMessageQueue>& queues, const std::string& broker) {
+  for (size_t i = 0; i < queues.size(); ++i) {
+    if (queues[i].getBrokerName() == broker) return true;
+  }
+  return false;
+}
+
 void send_oneway_to(CProducer* producer, MQMessage& msg, const MQMessageQueue& mq) {
   OnewayTarget target;
   target.wanted = mq;
   CMessageQueue* queues = NULL;
   int size = 0;
-  rmqcpp::check_send(FetchProducerMessageQueues(producer, mq.getTopic().c_str(), &queues, &size));
-  target.queues = rmqcpp::take_queues(queues, size, ReleaseProducerMessageQueues);
+  if (FetchProducerMessageQueues(producer, mq.getTopic().c_str(), &queues, &size) == 0) {
+    target.queues = rmqcpp::take_queues(queues, size, ReleaseProducerMessageQueues);
+  }
+  if (!has_broker(target.queues, mq.getBrokerName())) rmqcpp::throw_send_error("The broker[" + mq.getBrokerName() + "] not exist");
   rmqcpp::CMessageHandle c(msg);
   int status = SendMessageOnewayOrderly(producer, c.get(), index_of_target, &target);
   c.copy_back(msg);
   rmqcpp::check_send(status);
+}
+
+// A checked batch, to mq or (NULL) where the library picks.
+SendResult send_batch(CProducer* producer, const std::vector<MQMessage>& msgs, const MQMessageQueue* mq) {
+  CBatchMessage* batch = CreateBatchMessage();
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    rmqcpp::CMessageHandle c(msgs[i]);
+    AddMessage(batch, c.get());
+  }
+  CSendResultEx result;
+  CMessageQueue queue;
+  if (mq != NULL) queue = rmqcpp::c_queue_of(*mq);
+  int status = SendBatchMessageToQueue(producer, batch, mq ? &queue : NULL, &result);
+  DestroyBatchMessage(batch);
+  check_send_to(status, producer, mq);
+  return rmqcpp::send_result_of(result);
 }
 
 }  // namespace
@@ -177,61 +235,68 @@ void DefaultMQProducer::shutdown() { impl->client.shutdown(ShutdownProducer); }
 
 std::string DefaultMQProducer::version() { return rmqcpp::version_text(); }
 
+const std::string& DefaultMQProducerImpl::nameSpace() const { return client.settings.nameSpace; }
+
 SendResult DefaultMQProducer::send(MQMessage& msg, bool) {
-  check_message(msg, impl->maxMessageSize);
+  rmqcpp::check_message(msg, impl->maxMessageSize);
+  rmqcpp::add_namespace(msg, impl->nameSpace());
   return send_sync(impl->client.handle, msg, NULL);
 }
 
 SendResult DefaultMQProducer::send(MQMessage& msg, const MQMessageQueue& mq) {
-  check_message(msg, impl->maxMessageSize);
+  rmqcpp::check_message(msg, impl->maxMessageSize);
+  rmqcpp::add_namespace(msg, impl->nameSpace());
   return send_sync(impl->client.handle, msg, &mq);
 }
 
+// 2.2.0's selector sends check the message too (in sendSelectImpl).
 SendResult DefaultMQProducer::send(MQMessage& msg, MessageQueueSelector* selector, void* arg) {
+  rmqcpp::add_namespace(msg, impl->nameSpace());
+  rmqcpp::check_message(msg, impl->maxMessageSize);
   MQMessageQueue mq = select_queue(impl->client.handle, msg, selector, arg);
   return send_sync(impl->client.handle, msg, &mq);
 }
 
 SendResult DefaultMQProducer::send(MQMessage& msg, MessageQueueSelector* selector, void* arg, int, bool) {
-  MQMessageQueue mq = select_queue(impl->client.handle, msg, selector, arg);
+  rmqcpp::add_namespace(msg, impl->nameSpace());
+  rmqcpp::check_message(msg, impl->maxMessageSize);
+  MQMessageQueue mq = select_queue(impl->client.handle, msg, selector, arg, "No route info of this topic, ");
   return send_sync(impl->client.handle, msg, &mq);
 }
 
 SendResult DefaultMQProducer::send(std::vector<MQMessage>& msgs) {
-  check_batch(msgs);
-  CBatchMessage* batch = CreateBatchMessage();
-  for (size_t i = 0; i < msgs.size(); ++i) {
-    rmqcpp::CMessageHandle c(msgs[i]);
-    AddMessage(batch, c.get());
-  }
-  CSendResultEx result;
-  int status = SendBatchMessageEx(impl->client.handle, batch, &result);
-  DestroyBatchMessage(batch);
-  rmqcpp::check_send(status);
-  return rmqcpp::send_result_of(result);
+  check_batch(msgs, impl->maxMessageSize, impl->nameSpace());
+  return send_batch(impl->client.handle, msgs, NULL);
 }
 
-SendResult DefaultMQProducer::send(std::vector<MQMessage>&, const MQMessageQueue&) {
-  rmqcpp::throw_send_error("sending a batch to a chosen queue is not supported by this library");
+SendResult DefaultMQProducer::send(std::vector<MQMessage>& msgs, const MQMessageQueue& mq) {
+  check_batch(msgs, impl->maxMessageSize, impl->nameSpace());
+  return send_batch(impl->client.handle, msgs, &mq);
 }
 
 void DefaultMQProducer::send(MQMessage& msg, SendCallback* pSendCallback, bool) {
   check_async_message(msg, impl->maxMessageSize, pSendCallback);
+  rmqcpp::add_namespace(msg, impl->nameSpace());
   send_async(impl->client.handle, msg, NULL, pSendCallback);
 }
 
 void DefaultMQProducer::send(MQMessage& msg, const MQMessageQueue& mq, SendCallback* pSendCallback) {
   check_async_message(msg, impl->maxMessageSize, pSendCallback);
+  rmqcpp::add_namespace(msg, impl->nameSpace());
+  check_async_target(impl->client.handle, mq, pSendCallback);
   send_async(impl->client.handle, msg, &mq, pSendCallback);
 }
 
 void DefaultMQProducer::send(MQMessage& msg, MessageQueueSelector* selector, void* arg, SendCallback* pSendCallback) {
+  rmqcpp::add_namespace(msg, impl->nameSpace());
+  check_async_message(msg, impl->maxMessageSize, pSendCallback);
   MQMessageQueue mq = select_queue(impl->client.handle, msg, selector, arg);
   send_async(impl->client.handle, msg, &mq, pSendCallback);
 }
 
 void DefaultMQProducer::sendOneway(MQMessage& msg, bool) {
-  check_message(msg, impl->maxMessageSize);
+  rmqcpp::check_message(msg, impl->maxMessageSize);
+  rmqcpp::add_namespace(msg, impl->nameSpace());
   rmqcpp::CMessageHandle c(msg);
   int status = SendMessageOneway(impl->client.handle, c.get());
   c.copy_back(msg);
@@ -239,11 +304,14 @@ void DefaultMQProducer::sendOneway(MQMessage& msg, bool) {
 }
 
 void DefaultMQProducer::sendOneway(MQMessage& msg, const MQMessageQueue& mq) {
-  check_message(msg, impl->maxMessageSize);
+  rmqcpp::check_message(msg, impl->maxMessageSize);
+  rmqcpp::add_namespace(msg, impl->nameSpace());
   send_oneway_to(impl->client.handle, msg, mq);
 }
 
 void DefaultMQProducer::sendOneway(MQMessage& msg, MessageQueueSelector* selector, void* arg) {
+  rmqcpp::add_namespace(msg, impl->nameSpace());
+  rmqcpp::check_message(msg, impl->maxMessageSize);
   send_oneway_to(impl->client.handle, msg, select_queue(impl->client.handle, msg, selector, arg));
 }
 

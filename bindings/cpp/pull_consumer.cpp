@@ -44,6 +44,22 @@ class DefaultMQPullConsumerImpl {
   int asyncPulls;
   std::map<MQMessageQueue, int64> offsets;
   std::map<std::string, MQueueListener*> queueListeners;
+  // 2.2.0 strips the namespace from pulled messages only once start() found a registered topic
+  // (registerMessageQueueListener) without it.
+  bool useNameSpaceMode = false;
+
+  // The namespace to strip from pulled messages' topics: empty when not in namespace mode.
+  std::string stripped_namespace() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return useNameSpaceMode ? client.settings.nameSpace : std::string();
+  }
+  void note_namespace_mode() {
+    std::lock_guard<std::mutex> lock(mutex);
+    const std::string& ns = client.settings.nameSpace;
+    for (std::map<std::string, MQueueListener*>::const_iterator it = queueListeners.begin(); it != queueListeners.end(); ++it) {
+      if (!ns.empty() && !rmqcpp::has_namespace(it->first, ns)) useNameSpaceMode = true;
+    }
+  }
 };
 
 namespace {
@@ -56,12 +72,16 @@ void check_pull_arguments(int64 offset, int maxNums) {
 typedef CPullResult (*PullFunction)(CPullConsumer*, const CMessageQueue*, const char*, long long, int);
 
 // A pull never throws for the network: a failed one is BROKER_TIMEOUT, as in 2.2.0.
-PullResult pull_once(CPullConsumer* consumer, PullFunction how, const MQMessageQueue& mq, const std::string& expression, int64 offset, int maxNums) {
+PullResult pull_once(DefaultMQPullConsumerImpl* impl, PullFunction how, const MQMessageQueue& mq, const std::string& expression, int64 offset, int maxNums) {
   CMessageQueue queue = rmqcpp::c_queue_of(mq);
-  CPullResult pulled = how(consumer, &queue, expression.c_str(), offset, maxNums);
+  CPullResult pulled = how(impl->client.handle, &queue, expression.c_str(), offset, maxNums);
   PullResult result(static_cast<PullStatus>(pulled.pullStatus), pulled.nextBeginOffset, pulled.minOffset, pulled.maxOffset);
   result.msgFoundList.resize(pulled.size > 0 ? pulled.size : 0);
-  for (int i = 0; i < pulled.size; ++i) rmqcpp::read_message(pulled.msgFoundList[i], result.msgFoundList[i]);
+  std::string ns = impl->stripped_namespace();
+  for (int i = 0; i < pulled.size; ++i) {
+    rmqcpp::read_message(pulled.msgFoundList[i], result.msgFoundList[i]);
+    if (!ns.empty()) result.msgFoundList[i].setTopic(rmqcpp::without_namespace(result.msgFoundList[i].getTopic(), ns));
+  }
   ReleasePullResult(pulled);
   return result;
 }
@@ -80,7 +100,7 @@ void pull_async(DefaultMQPullConsumerImpl* impl,
     std::thread([=]() {
       try {
         MQMessageQueue queue(mq);
-        PullResult result = pull_once(impl->client.handle, how, queue, expression, offset, maxNums);
+        PullResult result = pull_once(impl, how, queue, expression, offset, maxNums);
         callback->onSuccess(queue, result, false);
       } catch (...) {
       }
@@ -104,7 +124,7 @@ void DefaultMQPullConsumer::start() {
   if (impl->client.settings.groupName == "DEFAULT_CONSUMER") {
     rmqcpp::throw_client_error("consumerGroup can not equal DEFAULT_CONSUMER");
   }
-  impl->client.start(true, StartPullConsumer);
+  impl->client.start(true, StartPullConsumer, [this] { impl->note_namespace_mode(); });
 }
 
 void DefaultMQPullConsumer::shutdown() {
@@ -122,13 +142,15 @@ void DefaultMQPullConsumer::fetchSubscribeMessageQueues(const std::string& topic
   mqs.clear();
   CMessageQueue* queues = NULL;
   int size = 0;
-  if (FetchSubscriptionMessageQueues(impl->client.handle, topic.c_str(), &queues, &size) != 0) return;
+  // 2.2.0 puts the namespace (as set, or found at start) before the topic, whatever it is.
+  std::string local = rmqcpp::with_namespace(topic, impl->client.settings.nameSpace);
+  if (FetchSubscriptionMessageQueues(impl->client.handle, local.c_str(), &queues, &size) != 0) return;
   mqs = rmqcpp::take_queues(queues, size, ReleaseSubscriptionMessageQueue);
 }
 
 PullResult DefaultMQPullConsumer::pull(const MQMessageQueue& mq, const std::string& subExpression, int64 offset, int maxNums) {
   check_pull_arguments(offset, maxNums);
-  return pull_once(impl->client.handle, Pull, mq, subExpression, offset, maxNums);
+  return pull_once(impl, Pull, mq, subExpression, offset, maxNums);
 }
 
 void DefaultMQPullConsumer::pull(const MQMessageQueue& mq,
@@ -144,7 +166,7 @@ PullResult DefaultMQPullConsumer::pullBlockIfNotFound(const MQMessageQueue& mq,
                                                       int64 offset,
                                                       int maxNums) {
   check_pull_arguments(offset, maxNums);
-  return pull_once(impl->client.handle, PullBlockIfNotFound, mq, subExpression, offset, maxNums);
+  return pull_once(impl, PullBlockIfNotFound, mq, subExpression, offset, maxNums);
 }
 
 void DefaultMQPullConsumer::pullBlockIfNotFound(const MQMessageQueue& mq,

@@ -5,6 +5,7 @@
 
 #include <time.h>
 
+#include <map>
 #include <thread>
 
 #include "client_ops.h"
@@ -36,18 +37,34 @@ class DefaultMQPushConsumerImpl {
   int pullMsgThreadPoolCount;
   int consumeMessageBatchMaxSize;
   int maxCacheMsgSizePerQueue;
+  // topic -> expression, handed to the C consumer at start, when the namespace is known.
+  std::map<std::string, std::string> subscriptions;
+
+  // 2.2.0's dealWithNameSpace for subscriptions: each topic gets the namespace prefix.
+  void subscribe_all() {
+    const std::string& ns = client.settings.nameSpace;
+    for (std::map<std::string, std::string>::const_iterator it = subscriptions.begin(); it != subscriptions.end(); ++it) {
+      std::string topic = rmqcpp::has_namespace(it->first, ns) ? it->first : rmqcpp::with_namespace(it->first, ns);
+      Subscribe(client.handle, topic.c_str(), it->second.c_str());
+    }
+  }
 };
 
 namespace {
 
 // One batch of one queue, on a consume thread: 0 consumed, 1 all again later. A listener that
 // throws counts as RECONSUME_LATER; nothing escapes into the library.
+// As in 2.2.0 the listener sees topics without the namespace prefix.
 int consume_batch(CPushConsumer*, const CMessageQueue*, CMessageExt** msgs, int count, void* userData) {
   try {
-    MQMessageListener* listener = static_cast<MQMessageListener*>(userData);
+    DefaultMQPushConsumerImpl* impl = static_cast<DefaultMQPushConsumerImpl*>(userData);
+    const std::string& ns = impl->client.settings.nameSpace;
     std::vector<MQMessageExt> batch(count);
-    for (int i = 0; i < count; ++i) rmqcpp::read_message(msgs[i], batch[i]);
-    return listener->consumeMessage(batch) == CONSUME_SUCCESS ? 0 : 1;
+    for (int i = 0; i < count; ++i) {
+      rmqcpp::read_message(msgs[i], batch[i]);
+      if (!ns.empty()) batch[i].setTopic(rmqcpp::without_namespace(batch[i].getTopic(), ns));
+    }
+    return impl->listener->consumeMessage(batch) == CONSUME_SUCCESS ? 0 : 1;
   } catch (...) {
     return 1;
   }
@@ -91,8 +108,8 @@ void DefaultMQPushConsumer::start() {
   // Orderly listeners get one message per call, as in 2.2.0.
   bool orderly = listener->getMessageListenerType() == messageListenerOrderly;
   SetPushConsumerMessageBatchMaxSize(impl->client.handle, orderly ? 1 : impl->consumeMessageBatchMaxSize);
-  rmqcpp::check_client(RegisterMessageBatchCallback(impl->client.handle, consume_batch, listener, orderly ? 1 : 0));
-  impl->client.start(true, StartPushConsumer);
+  rmqcpp::check_client(RegisterMessageBatchCallback(impl->client.handle, consume_batch, impl, orderly ? 1 : 0));
+  impl->client.start(true, StartPushConsumer, [this] { impl->subscribe_all(); });
 }
 
 void DefaultMQPushConsumer::shutdown() { impl->client.shutdown(ShutdownPushConsumer); }
@@ -100,7 +117,8 @@ void DefaultMQPushConsumer::shutdown() { impl->client.shutdown(ShutdownPushConsu
 std::string DefaultMQPushConsumer::version() { return rmqcpp::version_text(); }
 
 void DefaultMQPushConsumer::subscribe(const std::string& topic, const std::string& subExpression) {
-  Subscribe(impl->client.handle, topic.c_str(), subExpression.c_str());
+  impl->subscriptions[topic] = subExpression;
+  if (impl->client.running()) impl->subscribe_all();
 }
 
 void DefaultMQPushConsumer::registerMessageListener(MQMessageListener* pMessageListener) {

@@ -90,15 +90,24 @@ std::shared_ptr<TransactionListener> TransactionMQProducer::getTransactionListen
 
 void TransactionMQProducer::setTransactionListener(TransactionListener* listener) { impl->listener.reset(listener); }
 
+// 2.2.0 sends the half message with its plain send (the message checked, the namespace on
+// its topic) and rethrows what that threw as an MQClientException whose text is the inner
+// what() ("msg: msg: ...").
 TransactionSendResult TransactionMQProducer::sendMessageInTransaction(MQMessage& msg, void* arg) {
   std::shared_ptr<TransactionListener> listener = impl->listener;
   if (!listener) rmqcpp::throw_client_error("transactionListener is null");
   LocalTransaction tx = {listener.get(), &msg, arg, ROLLBACK_MESSAGE};
-  rmqcpp::CMessageHandle c(msg);
   CSendResultEx result;
-  int status = SendMessageTransactionEx(impl->client.handle, c.get(), execute_local_transaction, &tx, &result);
-  c.copy_back(msg);
-  rmqcpp::check_client(status);
+  try {
+    rmqcpp::check_message(msg, impl->maxMessageSize);
+    rmqcpp::add_namespace(msg, impl->client.settings.nameSpace);
+    rmqcpp::CMessageHandle c(msg);
+    int status = SendMessageTransactionEx(impl->client.handle, c.get(), execute_local_transaction, &tx, &result);
+    c.copy_back(msg);
+    rmqcpp::check_send(status);
+  } catch (MQException& e) {
+    rmqcpp::throw_client_error(e.what());
+  }
   SendResult sent = rmqcpp::send_result_of(result);
   TransactionSendResult out(sent.getSendStatus(), sent.getMsgId(), sent.getOffsetMsgId(), sent.getMessageQueue(),
                             sent.getQueueOffset());
@@ -107,13 +116,29 @@ TransactionSendResult TransactionMQProducer::sendMessageInTransaction(MQMessage&
   return out;
 }
 
-void TransactionMQProducer::checkTransactionState(const std::string&,
-                                                  const MQMessageExt&,
-                                                  long,
-                                                  long,
-                                                  const std::string&,
-                                                  const std::string&,
-                                                  const std::string&) {}
+// 2.2.0 asks the listener about the message and sends its answer to the broker at addr, as if
+// that broker had checked (its own thread pool did both after this returned; here they run on
+// the caller's thread before it returns). A failure to reach the broker is not thrown, as
+// 2.2.0's pool thread could not throw to the caller either.
+void TransactionMQProducer::checkTransactionState(const std::string& addr,
+                                                  const MQMessageExt& message,
+                                                  long tranStateTableOffset,
+                                                  long commitLogOffset,
+                                                  const std::string&,  // msgId: unused by 2.2.0 too
+                                                  const std::string& transactionId,
+                                                  const std::string&) {
+  std::shared_ptr<TransactionListener> listener = impl->listener;
+  if (!listener) rmqcpp::throw_client_error("checkTransactionState, transactionListener null");
+  LocalTransactionState state = UNKNOWN;
+  try {
+    state = listener->checkLocalTransaction(message);
+  } catch (MQException&) {
+    // 2.2.0: logged, the answer stays unknown
+  }
+  const std::string& uniqueKey = transactionId.empty() ? message.getMsgId() : transactionId;
+  AnswerTransactionCheck(impl->client.handle, addr.c_str(), tranStateTableOffset, commitLogOffset, uniqueKey.c_str(),
+                         transactionId.c_str(), static_cast<CTransactionStatus>(state));
+}
 
 RMQCPP_FORWARD_NAMES(TransactionMQProducer)
 RMQCPP_FORWARD_TRACE(TransactionMQProducer)

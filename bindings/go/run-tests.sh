@@ -13,8 +13,9 @@
 #    tests are required when the ACL pair is there and skip (with a note) when it is not;
 # 4. runs `go test -race ./...` (GO_TEST_ARGS adds arguments, e.g. -run TestACL) with
 #    ROCKETMQ_GO_REQUIRE_BROKERS=1, so a missing broker fails instead of skipping;
-# 5. with STATIC=1 also builds the examples with -tags rocketmq_static and checks that the
-#    program needs nothing but libc.
+# 5. with STATIC=1 also builds the sync example with -tags rocketmq_static, checks that the
+#    program needs nothing but libc, and runs it against NAMESRV_4 on topic go_static_example
+#    (created when missing): it must print a successful send result.
 # Exits non-zero when a test failed or when no test ran. Skipped tests (`--- SKIP`) and a missing
 # ACL pair are listed at the end, and appended to the file named by RMQ_TEST_SKIPS (for
 # scripts/test-all.sh's summary).
@@ -59,7 +60,6 @@ if [ "${STATIC:-0}" = 1 ]; then
     out=$(mktemp -d)
     CGO_CFLAGS="-I$prefix/include" CGO_LDFLAGS="-L$prefix/lib" go build -tags rocketmq_static -o "$out/sync" ./examples/sync
     needed=$(objdump -p "$out/sync" | awk '$1 == "NEEDED" { print $2 }' | grep -v -x -e 'libc\.so\.6' -e 'ld-linux-x86-64\.so\.2' -e 'ld-linux-aarch64\.so\.1' || true)
-    rm -rf "$out"
     if [ -n "$needed" ]; then
         echo "FAIL: the statically linked example needs $needed"
         status=1
@@ -67,6 +67,21 @@ if [ "${STATIC:-0}" = 1 ]; then
         echo "PASS: -tags rocketmq_static: the example needs only libc"
         passed=$((passed + 1))
     fi
+    # The static program at work: one send, whose result it prints (status 0 is SEND_OK).
+    static_topic=go_static_example
+    if ! "$root/scripts/brokers.sh" topic "$static_topic" 4 "$NAMESRV_4" >"$out/topic.log" 2>&1; then
+        cat "$out/topic.log"
+        echo "FAIL: could not create topic $static_topic on $NAMESRV_4"
+        status=1
+    elif ran=$(LD_LIBRARY_PATH= ROCKETMQ_NAMESRV="$NAMESRV_4" ROCKETMQ_TOPIC="$static_topic" timeout 60 "$out/sync" 2>&1) &&
+        echo "$ran" | grep -q "^send message success: result=SendResult \[sendStatus=0, msgIds=[0-9A-F]\{32\}, .*topic=$static_topic"; then
+        echo "PASS: -tags rocketmq_static: the example sent a message ($(echo "$ran" | grep -o 'msgIds=[0-9A-F]*'))"
+        passed=$((passed + 1))
+    else
+        echo "FAIL: the statically linked example did not send: $ran"
+        status=1
+    fi
+    rm -rf "$out"
 fi
 skips=$(grep -E -e '--- SKIP' "$log" | sed -E 's/^[[:space:]]*--- SKIP: ([^ ]+).*/\1/' || true)
 if [ -n "$skips" ]; then

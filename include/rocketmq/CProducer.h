@@ -160,6 +160,26 @@ ROCKETMQCLIENT_API int SendMessageTransactionEx(CProducer* producer,
                                                 void* userData,
                                                 CSendResultEx* result);
 
+/* ---- Not in 2.2.0: what the 2.2.0 C++ API needs ---- */
+
+/* SendBatchMessageEx to queue (NULL: the library picks); every attempt goes to that queue. */
+ROCKETMQCLIENT_API int SendBatchMessageToQueue(CProducer* producer,
+                                               CBatchMessage* msg,
+                                               const CMessageQueue* queue,
+                                               CSendResultEx* result);
+/* What 2.2.0's TransactionMQProducer::checkTransactionState sends once the listener answered:
+ * END_TRANSACTION (as from a check) with status for the half message copy at
+ * tranStateTableOffset / commitLogOffset on the broker at brokerAddr ("host:port"), with the
+ * producer's group. Commit and rollback wait for the broker's answer (an error when it refuses);
+ * unknown is sent one-way. A started transaction producer only. */
+ROCKETMQCLIENT_API int AnswerTransactionCheck(CProducer* producer,
+                                              const char* brokerAddr,
+                                              long long tranStateTableOffset,
+                                              long long commitLogOffset,
+                                              const char* msgId,
+                                              const char* transactionId,
+                                              CTransactionStatus status);
+
 /* ---- Not in 2.2.0: one foreign call per send, for hosts that keep their own messages ---- */
 
 /* SendMessageSync of the message topic, body (bodyLen bytes, NUL bytes kept; NULL when bodyLen is

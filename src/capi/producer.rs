@@ -441,7 +441,32 @@ pub extern "C" fn SendBatchMessageEx(producer: *mut CProducer, msg: *mut CBatchM
     send_batch("SendBatchMessageEx", producer, msg, result, CSendResultEx::from_result)
 }
 
+/// Not in 2.2.0: `SendBatchMessageEx` to `queue` (NULL: the library picks, as
+/// `SendBatchMessageEx`); every attempt goes to that queue, as in `SendMessageSyncEx`.
+#[no_mangle]
+pub extern "C" fn SendBatchMessageToQueue(
+    producer: *mut CProducer,
+    msg: *mut CBatchMessage,
+    queue: *const CMessageQueue,
+    result: *mut CSendResultEx,
+) -> c_int {
+    // SAFETY: NULL or a CMessageQueue the host filled.
+    let target = unsafe { queue.as_ref() }.map(CMessageQueue::queue);
+    send_batch_to("SendBatchMessageToQueue", producer, msg, target, result, CSendResultEx::from_result)
+}
+
 fn send_batch<R>(function: &'static str, producer: *mut CProducer, msg: *mut CBatchMessage, result: *mut R, convert: fn(&SendResult) -> R) -> c_int {
+    send_batch_to(function, producer, msg, None, result, convert)
+}
+
+fn send_batch_to<R>(
+    function: &'static str,
+    producer: *mut CProducer,
+    msg: *mut CBatchMessage,
+    queue: Option<crate::core::route::MessageQueue>,
+    result: *mut R,
+    convert: fn(&SendResult) -> R,
+) -> c_int {
     let F = function;
     entry(F, PRODUCER_SEND_SYNC_FAILED, || {
         let h = handle(producer, F, PRODUCER_SEND_SYNC_FAILED)?;
@@ -450,7 +475,7 @@ fn send_batch<R>(function: &'static str, producer: *mut CProducer, msg: *mut CBa
         let p = running(h, F, PRODUCER_SEND_SYNC_FAILED, false)?;
         // SAFETY: a live batch handle from CreateBatchMessage.
         let mut messages = unsafe { &*msg }.messages.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let r = p.send_batch(&mut messages).map_err(send_failed(F, PRODUCER_SEND_SYNC_FAILED))?;
+        let r = p.send_batch_to(&mut messages, queue.as_ref()).map_err(send_failed(F, PRODUCER_SEND_SYNC_FAILED))?;
         // SAFETY: checked non-NULL.
         unsafe { *result = convert(&r) };
         Ok(OK)
@@ -833,6 +858,47 @@ fn send_transaction<R>(
         let r = r.map_err(send_failed(F, CODE))?;
         // SAFETY: checked non-NULL.
         unsafe { *result = convert(&r) };
+        Ok(OK)
+    })
+}
+
+/// Not in 2.2.0: what 2.2.0's `TransactionMQProducer::checkTransactionState` sends once the
+/// listener answered: END_TRANSACTION (from a check) with `status` for the half message copy at
+/// `tranStateTableOffset` / `commitLogOffset` on the broker at `brokerAddr` ("host:port"), with
+/// this producer's group. Commit and rollback wait for the broker's answer (an error when it
+/// refuses); unknown is sent one-way. Transaction producers only, started.
+#[no_mangle]
+pub extern "C" fn AnswerTransactionCheck(
+    producer: *mut CProducer,
+    brokerAddr: *const c_char,
+    tranStateTableOffset: c_longlong,
+    commitLogOffset: c_longlong,
+    msgId: *const c_char,
+    transactionId: *const c_char,
+    status: CTransactionStatus,
+) -> c_int {
+    const F: &str = "AnswerTransactionCheck";
+    const CODE: c_int = PRODUCER_SEND_TRANSACTION_FAILED;
+    entry(F, CODE, || {
+        let h = handle(producer, F, CODE)?;
+        // SAFETY: NULL or NUL-terminated strings from the host.
+        let (addr, msg_id, transaction_id) = unsafe {
+            (
+                c_str(brokerAddr, "brokerAddr", F, NULL_POINTER)?,
+                c_str(msgId, "msgId", F, NULL_POINTER)?,
+                c_str(transactionId, "transactionId", F, NULL_POINTER)?,
+            )
+        };
+        let p = running(h, F, CODE, true)?;
+        let answer = crate::core::transaction::CheckAnswer {
+            addr: &addr,
+            state: transaction_state(status),
+            queue_offset: tranStateTableOffset,
+            commit_log_offset: commitLogOffset,
+            msg_id: &msg_id,
+            transaction_id: &transaction_id,
+        };
+        p.answer_check(&answer).map_err(send_failed(F, CODE))?;
         Ok(OK)
     })
 }

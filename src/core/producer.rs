@@ -476,9 +476,21 @@ impl Producer {
         // stretch the send beyond it).
         let (route, queues) = self.queues_within(&p.topic, timeout)?;
         let timeout = timeout.saturating_sub(started.elapsed());
-        let Some(queue) = queue else {
-            return self.send_with_retries(&route, &p, &queues, timeout);
-        };
+        match queue {
+            Some(queue) => self.send_to_queue(&route, &p, &queues, queue, timeout),
+            None => self.send_with_retries(&route, &p, &queues, timeout),
+        }
+    }
+
+    /// Up to `sync_attempts` attempts on `queue` only, within `timeout`.
+    fn send_to_queue(
+        &self,
+        route: &TopicRouteData,
+        p: &Prepared,
+        queues: &[MessageQueue],
+        queue: &MessageQueue,
+        timeout: Duration,
+    ) -> Result<SendResult> {
         let mq = queues
             .iter()
             .find(|q| q.broker_name == queue.broker_name && q.queue_id == queue.queue_id)
@@ -491,7 +503,7 @@ impl Producer {
             if now >= deadline {
                 break;
             }
-            last = self.send_once(&route, &p, &mq, deadline - now);
+            last = self.send_once(route, p, &mq, deadline - now);
             match &last {
                 Err(e) if retryable(e) => continue,
                 _ => return last,
@@ -508,10 +520,18 @@ impl Producer {
     }
 
     pub fn send_batch(&self, msgs: &mut [Message]) -> Result<SendResult> {
+        self.send_batch_to(msgs, None)
+    }
+
+    /// A batch to `queue` (every attempt there, as `send_to`), or as `send_batch` when `None`.
+    pub fn send_batch_to(&self, msgs: &mut [Message], queue: Option<&MessageQueue>) -> Result<SendResult> {
         self.check_running()?;
         let p = self.prepare_batch(msgs)?;
         let (route, queues) = self.queues_blocking(&p.topic)?;
-        self.send_with_retries(&route, &p, &queues, self.config.send_timeout)
+        match queue {
+            Some(queue) => self.send_to_queue(&route, &p, &queues, queue, self.config.send_timeout),
+            None => self.send_with_retries(&route, &p, &queues, self.config.send_timeout),
+        }
     }
 
     /// Fire and forget: one write to a round-robin (or the given) queue, no retry once written.

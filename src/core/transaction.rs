@@ -286,6 +286,49 @@ impl Producer {
     }
 }
 
+/// A check's answer sent on the host's own initiative (2.2.0's `checkTransactionState`, which a
+/// program may call with what a check names): the half message copy at `queue_offset` /
+/// `commit_log_offset` on the broker at `addr` ends with `state`.
+pub struct CheckAnswer<'a> {
+    pub addr: &'a str,
+    pub state: TransactionState,
+    /// The half message copy's queue offset (a check's `tranStateTableOffset`).
+    pub queue_offset: i64,
+    pub commit_log_offset: i64,
+    pub msg_id: &'a str,
+    pub transaction_id: &'a str,
+}
+
+impl Producer {
+    /// Sends END_TRANSACTION (`fromTransactionCheck`) for `answer`. Commit and rollback wait for
+    /// the broker's word and are remembered like the producer's own (a later check of the same
+    /// transaction is then answered without the checker); unknown goes one-way.
+    pub fn answer_check(&self, answer: &CheckAnswer) -> Result<()> {
+        self.check_running()?;
+        let end = EndTransaction {
+            group: &self.config().group,
+            state: answer.state,
+            queue_offset: answer.queue_offset,
+            commit_log_offset: answer.commit_log_offset,
+            msg_id: answer.msg_id,
+            transaction_id: answer.transaction_id,
+            from_check: true,
+            topic: None,
+            broker_name: None,
+        };
+        if answer.state == TransactionState::Unknown {
+            super::runtime::block_on(self.client().remoting.invoke_oneway(answer.addr, end.request()))??;
+            return Ok(());
+        }
+        let resp = self.client().remoting.invoke_blocking(answer.addr, end.request(), self.config().send_timeout)?;
+        if resp.code != super::client::response::SUCCESS {
+            return Err(Error::Broker { addr: answer.addr.to_string(), code: resp.code, remark: resp.remark });
+        }
+        self.ended.set(answer.msg_id, Some(Outcome::Ended(answer.state)));
+        Ok(())
+    }
+}
+
 /// The check-backs of one transaction producer.
 pub struct TransactionChecks {
     group: String,

@@ -878,6 +878,15 @@ static void test_ex_sends(CProducer* p, CProducer* tp, rb_reader* reader)
     FAILS(NULL_POINTER, SendMessageTransactionEx(tp, NULL, executor, NULL, &r));
     FAILS(NULL_POINTER, SendMessageTransactionEx(tp, m, NULL, NULL, &r));
     FAILS(NULL_POINTER, SendMessageTransactionEx(tp, m, executor, NULL, NULL));
+    FAILS(NULL_POINTER, SendBatchMessageToQueue(NULL, b, NULL, &r));
+    FAILS(NULL_POINTER, SendBatchMessageToQueue(p, NULL, NULL, &r));
+    FAILS(NULL_POINTER, SendBatchMessageToQueue(p, b, NULL, NULL));
+    FAILS(NULL_POINTER, AnswerTransactionCheck(NULL, "127.0.0.1:10911", 0, 0, "id", "id", E_COMMIT_TRANSACTION));
+    FAILS(NULL_POINTER, AnswerTransactionCheck(tp, NULL, 0, 0, "id", "id", E_COMMIT_TRANSACTION));
+    FAILS(NULL_POINTER, AnswerTransactionCheck(tp, "127.0.0.1:10911", 0, 0, NULL, "id", E_COMMIT_TRANSACTION));
+    FAILS(NULL_POINTER, AnswerTransactionCheck(tp, "127.0.0.1:10911", 0, 0, "id", NULL, E_COMMIT_TRANSACTION));
+    /* A producer that is not a transaction producer has no checks to answer. */
+    FAILS(PRODUCER_SEND_TRANSACTION_FAILED, AnswerTransactionCheck(p, "127.0.0.1:10911", 0, 0, "id", "id", E_COMMIT_TRANSACTION));
     FAILS_NULL(GetMessageProperties(NULL));
     {
         CMessageExtFields f;
@@ -987,6 +996,15 @@ static void test_ex_sends(CProducer* p, CProducer* tp, rb_reader* reader)
     SUCCEEDS(SendBatchMessageEx(p, b, &r));
     CHECK(r.brokerName[0] != '\0' && strchr(r.offsetMsgId, ',') != NULL, "SendBatchMessageEx: broker \"%s\", ids \"%s\"",
           r.brokerName, r.offsetMsgId);
+    /* The same batch to the chosen queue, and to a queue of no broker. */
+    memset(&r, 0, sizeof r);
+    SUCCEEDS(SendBatchMessageToQueue(p, b, &q, &r));
+    CHECK_EQ_INT(r.queueId, q.queueId, "SendBatchMessageToQueue went to the chosen queue");
+    CHECK_EQ_STR(r.brokerName, q.brokerName, "SendBatchMessageToQueue broker");
+    snprintf(want, sizeof want, "%.*s", (int)strcspn(r.msgId, ","), r.msgId); /* the first message's id */
+    got = rb_find_by_id(reader, want, FIND_TIMEOUT_MS);
+    CHECK(got != NULL && got->queue_id == q.queueId, "SendBatchMessageToQueue: %s not read back from its queue", want);
+    FAILS(PRODUCER_SEND_SYNC_FAILED, SendBatchMessageToQueue(p, b, &nowhere, &r));
     DestroyMessage(m);
     DestroyBatchMessage(b);
 }

@@ -39,6 +39,11 @@ inline std::string& topic() {
   static std::string s;
   return s;
 }
+// The namespace test_api's namespace part uses ("" when not given).
+inline std::string& name_space() {
+  static std::string s;
+  return s;
+}
 inline std::string& run() {
   static std::string s;
   return s;

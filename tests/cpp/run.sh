@@ -4,8 +4,10 @@
 # library in target/release).
 #   tests/cpp/run.sh             the layout check only (no broker)
 #   tests/cpp/run.sh NAMESRV...  the layout check, then test_api against each name server, on
-#                                topic rmq_cpp_test (4 queues, created with scripts/brokers.sh
-#                                topic when missing; RMQ_CPP_TOPIC: another existing topic)
+#                                topic rmq_cpp_test and, for setNameSpace, cppns%rmq_cpp_test
+#                                (4 queues each, created with scripts/brokers.sh topic when
+#                                missing; RMQ_CPP_TOPIC: another existing topic, and no namespace
+#                                part)
 #   tests/cpp/run.sh --acl NAMESRV   test_secure acl against a broker pair with ACL on
 #                                (RMQ_PROFILE=acl scripts/brokers.sh env: the keys in
 #                                RMQ_ACL_ACCESS_KEY / RMQ_ACL_SECRET_KEY; topic rmq_acl_test)
@@ -102,14 +104,17 @@ echo "--- layout (sizes, offsets, vtables against 2.2.0)"
 [ "${PIPESTATUS[0]}" = 0 ] || failed=1
 ran "$out/layout.out" || failed=1
 
+namespace=
+[ -n "${RMQ_CPP_TOPIC:-}" ] || namespace=cppns
 for namesrv in "$@"; do
-    if [ -z "${RMQ_CPP_TOPIC:-}" ] && ! "$repo/scripts/brokers.sh" topic "$topic" 4 "$namesrv" >"$out/topic.log" 2>&1; then
+    if [ -z "${RMQ_CPP_TOPIC:-}" ] && ! { "$repo/scripts/brokers.sh" topic "$topic" 4 "$namesrv" &&
+        "$repo/scripts/brokers.sh" topic "$namespace%$topic" 4 "$namesrv"; } >"$out/topic.log" 2>&1; then
         cat "$out/topic.log"
-        echo "FAIL: could not create topic $topic on $namesrv"
+        echo "FAIL: could not create topic $topic (and $namespace%$topic) on $namesrv"
         failed=1
         continue
     fi
     echo "--- test_api against $namesrv"
-    under_valgrind test_api 180 "$out/test_api" "$namesrv" "$topic"
+    under_valgrind test_api 240 "$out/test_api" "$namesrv" "$topic" $namespace
 done
 exit $failed

@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 // Part of librocketmq-rust: the 2.2.0 C++ API against a real broker.
-//   test_api NAMESRV TOPIC   (TOPIC: an existing topic with at least 2 queues)
+//   test_api NAMESRV TOPIC [NAMESPACE]   (TOPIC: an existing topic with at least 2 queues;
+//                                         NAMESPACE%TOPIC too when NAMESPACE is given)
 // Producer: sync (with a flag), to a queue, with a selector (sync, async, oneway), async
-// (borrowed and auto-delete callbacks, success and failure), oneway, batch; every send read back
-// from the broker with a pull consumer. Pull consumer: offsets stored on the broker
-// (persistConsumerOffset4PullConsumer, fetchConsumeOffset from the store and from memory),
+// (borrowed and auto-delete callbacks, success and failure), oneway, batch (also to a queue);
+// every send read back from the broker with a pull consumer. Pull consumer: offsets stored on the
+// broker (persistConsumerOffset4PullConsumer, fetchConsumeOffset from the store and from memory),
 // pullBlockIfNotFound. Push consumers: concurrent (with transactions committed, rolled back, and
 // left unknown for the broker's check to commit), delay level and __STARTDELIVERTIME (5.x: at
-// its time; 4.x: at once, as tests/c/test_schedule.c expects), broadcasting, orderly. The
-// exceptions 2.2.0 throws on misuse (its list in the reference, cpp-api.md 3.2).
+// its time; 4.x: at once, as tests/c/test_schedule.c expects), broadcasting, orderly. A
+// transaction committed by the program's own checkTransactionState. setNameSpace and
+// setUnitName. The exceptions 2.2.0 throws on misuse (its list in the reference, cpp-api.md 3.2,
+// checked against its source: selector sends validate the message too).
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <set>
 
@@ -134,9 +144,26 @@ void producer_sends() {
   }
   CHECK_EQ(producer.send(batch).getSendStatus(), SEND_OK, "batch send: status");
 
+  // A batch to a chosen queue: every message there, with the ids of the result.
+  std::vector<MQMessage> queue_batch;
+  for (int i = 0; i < 3; ++i) {
+    std::ostringstream body;
+    body << "queue batch body " << i;
+    queue_batch.push_back(MQMessage(topic, tag, body.str()));
+  }
+  std::string batch_ids;
+  if (selector.seen.size() >= 2) {
+    SendResult r = producer.send(queue_batch, selector.seen[1]);
+    CHECK_EQ(r.getSendStatus(), SEND_OK, "batch to a queue: status");
+    CHECK(r.getMessageQueue() == selector.seen[1], "batch to a queue: the result's queue is the chosen one");
+    batch_ids = "," + r.getMsgId() + ",";
+    for (int i = 0; i < 3; ++i) where[queue_batch[i].getBody()] = selector.seen[1];
+  }
+
   const char* expected[] = {"sync body", "selected body", "to-queue body", "oneway to-queue body", "oneway selected body",
                             "async selected body", "async body", "auto-delete body", "auto-delete selected body",
-                            "oneway body", "batch body 0", "batch body 1", "batch body 2"};
+                            "oneway body", "batch body 0", "batch body 1", "batch body 2",
+                            "queue batch body 0", "queue batch body 1", "queue batch body 2"};
   size_t n = sizeof expected / sizeof expected[0];
   if (selector.seen.size() < 2) n = 0;  // failed above already
   std::map<std::string, MQMessageExt> found = tail.read(tag, n, 30);
@@ -147,6 +174,13 @@ void producer_sends() {
     }
   }
   CHECK_EQ(found.size(), n, "nothing else with the tag (the failed send stored nothing)");
+  for (int i = 0; i < 3 && n > 0; ++i) {
+    const std::string& body = queue_batch[i].getBody();
+    if (found.count(body)) {
+      CHECK(batch_ids.find("," + found[body].getMsgId() + ",") != std::string::npos,
+            "batch to a queue: " + body + " has an id of the result: " + found[body].getMsgId() + " in " + batch_ids);
+    }
+  }
   if (found.count("sync body")) {
     const MQMessageExt& m = found["sync body"];
     CHECK_EQ(m.getMsgId(), sent.getMsgId(), "read back: the message id");
@@ -313,6 +347,92 @@ void push_concurrent_with_transactions() {
   consumer.shutdown();
 }
 
+// A program calls checkTransactionState (2.2.0: the listener is asked, its answer goes to the
+// broker at that address). The listener commits only when asked on the test's own thread, so
+// the message can arrive only through that call, not through the broker's own checks.
+class CommitWhenAskedHere : public TransactionListener {
+ public:
+  explicit CommitWhenAskedHere(std::thread::id here) : here_(here), asked_here(0) {}
+  LocalTransactionState executeLocalTransaction(const MQMessage&, void*) { return UNKNOWN; }
+  LocalTransactionState checkLocalTransaction(const MQMessageExt& msg) {
+    if (std::this_thread::get_id() != here_) return UNKNOWN;
+    ++asked_here;
+    seen_body = msg.getBody();
+    return COMMIT_MESSAGE;
+  }
+
+ private:
+  std::thread::id here_;
+
+ public:
+  std::atomic<int> asked_here;
+  std::string seen_body;
+};
+
+// "ip:port" of a sockaddr_in.
+std::string address_of(const sockaddr& addr) {
+  const sockaddr_in* in = reinterpret_cast<const sockaddr_in*>(&addr);
+  char ip[INET_ADDRSTRLEN] = "";
+  inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
+  std::ostringstream text;
+  text << ip << ":" << ntohs(in->sin_port);
+  return text.str();
+}
+
+// The commit-log offset inside a broker's offset message id (its last 16 hex digits).
+long commit_log_offset(const std::string& offsetMsgId) {
+  return offsetMsgId.size() < 16 ? 0 : static_cast<long>(strtoull(offsetMsgId.substr(offsetMsgId.size() - 16).c_str(), NULL, 16));
+}
+
+void check_transaction_state() {
+  const std::string& topic = args::topic();
+  std::string tag = unique("txcheck");
+  DefaultMQPullConsumer pull(unique("cpp_txcheck_read"));
+  start_pull(pull);
+  QueueTail tail(pull, topic);
+  CommitWhenAskedHere* listener = new CommitWhenAskedHere(std::this_thread::get_id());
+  TransactionMQProducer tx(unique("cpp_txcheck"));
+  tx.setNamesrvAddr(args::namesrv());
+  tx.setTransactionListener(listener);
+  tx.start();
+  MQMessage msg(topic, tag, "asked by the program");
+  TransactionSendResult half = tx.sendMessageInTransaction(msg, NULL);
+  CHECK_EQ(half.getLocalTransactionState(), UNKNOWN, "checkTransactionState: the half message is left unknown");
+  long long sent_at = now_ms();
+
+  // The broker's address, as a message stored on the half message's broker gives it.
+  DefaultMQProducer producer(unique("cpp_txcheck_p"));
+  start_producer(producer);
+  MQMessageQueue mq(topic, half.getMessageQueue().getBrokerName(), 0);
+  MQMessage probe(topic, tag, "address probe");
+  SendResult probed = producer.send(probe, mq);
+  producer.shutdown();
+  PullResult stored = pull.pull(mq, "*", probed.getQueueOffset(), 1);
+  if (stored.msgFoundList.empty()) {
+    CHECK(false, "checkTransactionState: the probe message to learn the broker's address was not read back");
+    tx.shutdown();
+    return;
+  }
+  std::string addr = address_of(stored.msgFoundList[0].getStoreHost());
+
+  MQMessageExt asked;
+  asked.setTopic(topic);
+  asked.setBody("asked by the program");
+  asked.setMsgId(half.getMsgId());
+  tx.checkTransactionState(addr, asked, static_cast<long>(half.getQueueOffset()), commit_log_offset(half.getOffsetMsgId()),
+                           half.getMsgId(), half.getTransactionId(), half.getOffsetMsgId());
+  CHECK_EQ(listener->asked_here.load(), 1, "checkTransactionState: the listener was asked, on the caller's thread");
+  CHECK_EQ(listener->seen_body, "asked by the program", "checkTransactionState: the listener got the program's message");
+  std::map<std::string, MQMessageExt> found = tail.read(tag, 2, 20);
+  CHECK(found.count("asked by the program") == 1, "checkTransactionState: the committed message arrives (" + addr + ")");
+  if (found.count("asked by the program")) {
+    CHECK_EQ(found["asked by the program"].getMsgId(), half.getMsgId(), "checkTransactionState: the transaction's message id");
+  }
+  CHECK(now_ms() - sent_at < 15000, "checkTransactionState: committed in time");
+  tx.shutdown();
+  pull.shutdown();
+}
+
 // Two consumers of one group (two instance names) in BROADCASTING both get every message; a
 // CLUSTERING pair would share them.
 void broadcasting() {
@@ -474,11 +594,33 @@ void misuse() {
   }
 
   // transactions and pulls
+  {
+    DefaultMQPullConsumer first(unique("cpp_twice_pull"));
+    start_pull(first);
+    expect_throw<MQClientException>("a pull consumer of a started consumer group", [] {
+      DefaultMQPullConsumer second(unique("cpp_twice_pull"));
+      start_pull(second);
+    }, "The cousumer group[" + unique("cpp_twice_pull") + "] has been created before, specify another name please.");
+    first.shutdown();
+  }
+
+  // transactions and pulls
   expect_throw<MQClientException>("transaction without a listener", [&] {
     TransactionMQProducer p(unique("cpp_notx"));
     MQMessage m(topic, "body");
     p.sendMessageInTransaction(m, NULL);
   }, "transactionListener is null");
+  // 2.2.0 rethrows the failed send's exception as an MQClientException with its what() as text.
+  expect_throw<MQClientException>("transaction whose send fails", [&] {
+    TransactionMQProducer p(unique("cpp_txfail"));
+    p.setTransactionListener(new Transactions());
+    MQMessage m(topic, "");
+    p.sendMessageInTransaction(m, NULL);
+  }, "msg: msg: the message body is empty,error:-1");
+  expect_throw<MQClientException>("checkTransactionState without a listener", [&] {
+    TransactionMQProducer p(unique("cpp_nocheck"));
+    p.checkTransactionState("127.0.0.1:10911", MQMessageExt(), 0, 0, "id", "id", "");
+  }, "checkTransactionState, transactionListener null");
   DefaultMQPullConsumer pull(unique("cpp_pullmisuse"));
   MQMessageQueue mq(topic, "broker-a", 0);
   expect_throw<MQClientException>("pull from offset -1", [&] { pull.pull(mq, "*", -1, 1); }, "offset < 0");
@@ -509,6 +651,14 @@ void misuse() {
     expect_send_error("send to a queue: " + text, [&] { stopped.send(m, mq); }, text);
     expect_send_error("async send: " + text, [&] { stopped.send(m, &unused); }, text);
     expect_send_error("oneway send: " + text, [&] { stopped.sendOneway(m); }, text);
+    // 2.2.0's selector sends check the message too (sendSelectImpl), before the selector runs.
+    PickQueue unused_selector;
+    int first = 0;
+    expect_send_error("selector send: " + text, [&] { stopped.send(m, &unused_selector, &first); }, text);
+    expect_send_error("selector send with retries: " + text, [&] { stopped.send(m, &unused_selector, &first, 2); }, text);
+    expect_send_error("oneway selector send: " + text, [&] { stopped.sendOneway(m, &unused_selector, &first); }, text);
+    expect_send_error("async selector send: " + text, [&] { stopped.send(m, &unused_selector, &first, &unused); }, text);
+    CHECK(unused_selector.seen.empty(), "a refused selector send never calls the selector: " + text);
   }
   AutoDeleteCounts& counts = auto_delete_counts();
   int deleted_before;
@@ -540,6 +690,10 @@ void misuse() {
   std::vector<MQMessage> waits(2, MQMessage(topic, "body"));
   waits[1].setWaitStoreMsgOK(false);
   expect_send_error("batch of two waitStoreMsgOK", [&] { stopped.send(waits); }, "msgs need one message at least", -2);
+  std::vector<MQMessage> empty_body(2, MQMessage(topic, "body"));
+  empty_body[1].setBody("");
+  expect_send_error("batch with an empty body", [&] { stopped.send(empty_body); }, "the message body is empty");
+  expect_send_error("batch to a queue with an empty body", [&] { stopped.send(empty_body, mq); }, "the message body is empty");
 
   // sends that need the broker's route
   DefaultMQProducer producer(unique("cpp_misuse_p"));
@@ -549,19 +703,195 @@ void misuse() {
   PickQueue selector;
   int which = 0;
   expect_send_error("selector send without a route", [&] { producer.send(lost, &selector, &which); }, "No route info for this topic");
+  expect_send_error("selector send with retries without a route", [&] { producer.send(lost, &selector, &which, 2); },
+                    "No route info of this topic, ");
+  // A queue of a broker the topic's route does not have.
+  MQMessageQueue nowhere(topic, "no_such_broker", 0);
+  const std::string not_exist = "The broker[no_such_broker] not exist";
+  MQMessage to_nowhere(topic, "body");
+  expect_send_error("send to a queue of an unknown broker", [&] { producer.send(to_nowhere, nowhere); }, not_exist);
+  Waiter never;
+  expect_send_error("async send to a queue of an unknown broker", [&] { producer.send(to_nowhere, nowhere, &never); }, not_exist);
+  CHECK(!never.wait(1), "async send to a queue of an unknown broker: no callback");
+  expect_send_error("oneway send to a queue of an unknown broker", [&] { producer.sendOneway(to_nowhere, nowhere); }, not_exist);
+  std::vector<MQMessage> batch_to_nowhere(2, MQMessage(topic, "body"));
+  expect_send_error("batch to a queue of an unknown broker", [&] { producer.send(batch_to_nowhere, nowhere); }, not_exist);
   producer.shutdown();
+}
+
+// ---- namespaces and unit names
+
+// What a push listener saw: topic by body.
+class TopicsSeen : public MessageListenerConcurrently {
+ public:
+  ConsumeStatus consumeMessage(const std::vector<MQMessageExt>& msgs) {
+    std::lock_guard<std::mutex> lock(m);
+    for (size_t i = 0; i < msgs.size(); ++i) topics[msgs[i].getBody()] = msgs[i].getTopic();
+    cv.notify_all();
+    return CONSUME_SUCCESS;
+  }
+  std::mutex m;
+  std::condition_variable cv;
+  std::map<std::string, std::string> topics;
+};
+
+// setNameSpace (2.2.0): groups and topics get "<namespace>%"; listeners see topics without it.
+// NAMESPACE%TOPIC must exist (run.sh creates it).
+void namespaces() {
+  const std::string& ns = args::name_space();
+  if (ns.empty()) {
+    std::cout << "SKIPPED: namespaces (no NAMESPACE argument)" << std::endl;
+    return;
+  }
+  const std::string& topic = args::topic();
+  const std::string full = ns + "%" + topic;
+  std::string tag = unique("ns");
+  DefaultMQPullConsumer plain(unique("cpp_ns_read"));  // no namespace: reads the full topic
+  start_pull(plain);
+  QueueTail tail(plain, full);
+  CHECK(tail.queues() > 0, "namespace: the topic " + full + " exists");
+
+  TopicsSeen listener;
+  DefaultMQPushConsumer consumer(unique("cpp_ns_push"));
+  consumer.setNamesrvAddr(args::namesrv());
+  consumer.setNameSpace(ns);
+  consumer.setConsumeFromWhere(CONSUME_FROM_FIRST_OFFSET);
+  consumer.subscribe(topic, tag);
+  consumer.registerMessageListener(&listener);
+  consumer.start();
+  CHECK_EQ(consumer.getGroupName(), ns + "%" + unique("cpp_ns_push"), "namespace: the push consumer's group after start");
+
+  DefaultMQProducer producer(unique("cpp_ns_p"));
+  producer.setNameSpace(ns);
+  start_producer(producer);
+  CHECK_EQ(producer.getGroupName(), ns + "%" + unique("cpp_ns_p"), "namespace: the producer's group after start");
+  MQMessage msg(topic, tag, "namespaced body");
+  SendResult sent = producer.send(msg);
+  CHECK_EQ(msg.getTopic(), full, "namespace: the program's message now has the prefix (as in 2.2.0)");
+  CHECK_EQ(sent.getMessageQueue().getTopic(), full, "namespace: sent to the namespaced topic");
+  producer.shutdown();
+  std::map<std::string, MQMessageExt> found = tail.read(tag, 1, 20);
+  CHECK(found.count("namespaced body") == 1, "namespace: stored in " + full);
+
+  DefaultMQPullConsumer pull(unique("cpp_ns_pull"));
+  pull.setNameSpace(ns);
+  start_pull(pull);
+  std::vector<MQMessageQueue> queues;
+  pull.fetchSubscribeMessageQueues(topic, queues);
+  CHECK(!queues.empty() && queues[0].getTopic() == full, "namespace: the pull consumer's queues are those of " + full);
+  pull.shutdown();
+
+  bool arrived = wait_for(listener.m, listener.cv, 60, [&] { return listener.topics.count("namespaced body") > 0; });
+  CHECK(arrived, "namespace: the push consumer gets the message");
+  if (arrived) {
+    std::lock_guard<std::mutex> lock(listener.m);
+    CHECK_EQ(listener.topics["namespaced body"], topic, "namespace: the listener sees the topic without the prefix");
+  }
+  consumer.shutdown();
+  plain.shutdown();
+}
+
+// A name-server domain over HTTP on 127.0.0.1: answers every GET with the list, noting each
+// request line.
+class NsAddrServer {
+ public:
+  explicit NsAddrServer(const std::string& list) : list_(list), port_(0), stop_(false) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || listen(fd_, 8) != 0 ||
+        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~NsAddrServer() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    if (fd_ >= 0) close(fd_);
+  }
+  std::string url() const {
+    std::ostringstream text;
+    text << "http://127.0.0.1:" << port_ << "/rocketmq/nsaddr";
+    return text.str();
+  }
+  std::vector<std::string> requests() {
+    std::lock_guard<std::mutex> lock(m_);
+    return requests_;
+  }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      pollfd p = {fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      int c = accept(fd_, NULL, NULL);
+      if (c < 0) continue;
+      std::string request;
+      char buf[1024];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        request.append(buf, n);
+      }
+      {
+        std::lock_guard<std::mutex> lock(m_);
+        requests_.push_back(request.substr(0, request.find("\r\n")));
+      }
+      std::string answer = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n" + list_;
+      ssize_t ignored = send(c, answer.data(), answer.size(), MSG_NOSIGNAL);
+      (void)ignored;
+      close(c);
+    }
+  }
+  std::string list_;
+  int fd_;
+  int port_;
+  std::atomic<bool> stop_;
+  std::thread thread_;
+  std::mutex m_;
+  std::vector<std::string> requests_;
+};
+
+// setUnitName (2.2.0's TopAddressing): the name-server domain is asked for
+// "<domain>-<unit>?nofix=1".
+void unit_name() {
+  if (getenv("NAMESRV_ADDR") != NULL) {
+    std::cout << "SKIPPED: unit name (NAMESRV_ADDR is set, so no domain is asked)" << std::endl;
+    return;
+  }
+  NsAddrServer server(args::namesrv());
+  DefaultMQProducer producer(unique("cpp_unit"));
+  producer.setNamesrvDomain(server.url());
+  producer.setUnitName("unit1");
+  producer.setSendMsgTimeout(5000);
+  producer.start();
+  CHECK_EQ(producer.getNamesrvDomain(), server.url(), "unit name: the domain's getter returns it as set");
+  CHECK_EQ(producer.getUnitName(), "unit1", "unit name: its getter");
+  MQMessage msg(args::topic(), unique("unit"), "via the unit's name servers");
+  CHECK_EQ(producer.send(msg).getSendStatus(), SEND_OK, "unit name: a send through the name servers the domain gave");
+  producer.shutdown();
+  std::vector<std::string> requests = server.requests();
+  CHECK(!requests.empty() && requests[0] == "GET /rocketmq/nsaddr-unit1?nofix=1 HTTP/1.0",
+        "unit name: the domain was asked for <domain>-unit1?nofix=1: " + (requests.empty() ? std::string("no request") : requests[0]));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: " << argv[0] << " NAMESRV TOPIC" << std::endl;
+    std::cerr << "usage: " << argv[0] << " NAMESRV TOPIC [NAMESPACE]" << std::endl;
     return 2;
   }
   args::init(argv[1], argv[2]);
+  if (argc > 3) args::name_space() = argv[3];
   typedef void (*Part)();
-  const Part parts[] = {misuse, producer_sends, pull_offsets, push_concurrent_with_transactions, broadcasting, push_orderly};
+  const Part parts[] = {misuse, producer_sends, pull_offsets, push_concurrent_with_transactions, check_transaction_state,
+                        broadcasting, push_orderly, namespaces, unit_name};
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; ++i) {
     try {
       parts[i]();
