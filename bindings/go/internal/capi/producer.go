@@ -6,7 +6,9 @@ package capi
 import "C"
 
 import (
+	"errors"
 	"runtime/cgo"
+	"strings"
 	"sync"
 	"unsafe"
 )
@@ -139,22 +141,69 @@ func writeBack(c *C.CMessage, props map[string]string, keys ...string) {
 }
 
 // SendSync sends m (to q when not nil) within timeoutMs (0: the producer's timeout). The
-// message's new properties (its UNIQ_KEY) are written back into m.Properties.
+// message's new properties (its UNIQ_KEY) are written back into m.Properties. One cgo call
+// (bridge.c's rmqgo_send_sync) makes the C message, sends and destroys it.
 func (p *Producer) SendSync(m *Message, q *Queue, timeoutMs int) (SendResult, error) {
-	c, err := newCMessage(m)
-	if err != nil {
-		return SendResult{}, err
+	text := sendText(m)
+	var body *C.char
+	if len(m.Body) > 0 {
+		body = (*C.char)(unsafe.Pointer(&m.Body[0]))
 	}
-	defer C.DestroyMessage(c)
-	cq := q.toC()
-	defer C.free(unsafe.Pointer(cq))
-	var r C.CSendResultEx
-	rc := C.SendMessageSyncEx(p.c, c, cq, C.int(timeoutMs), &r)
-	writeBack(c, m.Properties, "UNIQ_KEY")
-	if err := callErr(rc, "SendMessageSyncEx"); err != nil {
-		return SendResult{}, err
+	var cq *C.CMessageQueue
+	if q != nil {
+		cq = new(C.CMessageQueue)
+		copyText(q.Topic, cq.topic[:])
+		copyText(q.BrokerName, cq.brokerName[:])
+		cq.queueId = C.int(q.QueueID)
 	}
-	return sendResultFromC(&r), nil
+	out := new(C.rmqgo_sync_out)
+	rc := C.rmqgo_send_sync(p.c, (*C.char)(unsafe.Pointer(&text[0])), C.int(len(m.Properties)), body,
+		C.int(len(m.Body)), cq, C.int(timeoutMs), out)
+	uniq := C.GoString(&out.uniqKey[0])
+	if out.uniqKeyLong != nil {
+		uniq = C.GoString(out.uniqKeyLong)
+		C.free(unsafe.Pointer(out.uniqKeyLong))
+	}
+	if uniq != "" && m.Properties != nil {
+		m.Properties["UNIQ_KEY"] = uniq
+	}
+	if rc != statusOK {
+		text := ""
+		if out.error != nil {
+			text = C.GoString(out.error)
+			C.free(unsafe.Pointer(out.error))
+		}
+		if text == "" {
+			if rc == -1 {
+				text = "CreateMessage failed"
+			} else {
+				text = "SendMessageSyncEx failed"
+			}
+		}
+		return SendResult{}, errors.New(text)
+	}
+	return sendResultFromC(&out.result), nil
+}
+
+// sendText is the topic and then each property's key and value, each NUL-terminated (the form
+// rmqgo_send_sync reads); a string is cut at a NUL in it, as the C API would read it.
+func sendText(m *Message) []byte {
+	n := len(m.Topic) + 1
+	for k, v := range m.Properties {
+		n += len(k) + len(v) + 2
+	}
+	b := appendCString(make([]byte, 0, n), m.Topic)
+	for k, v := range m.Properties {
+		b = appendCString(appendCString(b, k), v)
+	}
+	return b
+}
+
+func appendCString(b []byte, s string) []byte {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		s = s[:i]
+	}
+	return append(append(b, s...), 0)
 }
 
 // SendDone receives the outcome of SendAsync, once, on the library's callback thread.
