@@ -249,8 +249,9 @@ func (p *Producer) SendAsync(m *Message, q *Queue, done SendDone) error {
 	defer C.free(unsafe.Pointer(cq))
 	h := cgo.NewHandle(done)
 	rc := C.rmqgo_send_async(p.c, c, cq, C.uintptr_t(h))
+	err = callErr(rc, "SendMessageAsyncEx") // the error text is this thread's: read it first
 	writeBack(c, m.Properties, "UNIQ_KEY")
-	if err := callErr(rc, "SendMessageAsyncEx"); err != nil {
+	if err != nil {
 		h.Delete()
 		return err
 	}
@@ -270,8 +271,10 @@ func (p *Producer) SendOneway(m *Message, index int) error {
 	} else {
 		rc = C.SendMessageOneway(p.c, c)
 	}
+	err = callErr(rc, "SendMessageOneway") // the error text is this thread's: read it first
 	writeBack(c, m.Properties, "UNIQ_KEY")
-	return callErr(rc, "SendMessageOneway")
+	yieldAfterBlockingCall()
+	return err
 }
 
 // SendBatch sends messages of one topic in one request.
@@ -290,7 +293,9 @@ func (p *Producer) SendBatch(msgs []*Message) (SendResult, error) {
 		C.DestroyMessage(c)
 	}
 	var r C.CSendResultEx
-	if err := callErr(C.SendBatchMessageEx(p.c, b, &r), "SendBatchMessageEx"); err != nil {
+	err := callErr(C.SendBatchMessageEx(p.c, b, &r), "SendBatchMessageEx")
+	yieldAfterBlockingCall()
+	if err != nil {
 		return SendResult{}, err
 	}
 	return sendResultFromC(&r), nil
@@ -331,8 +336,10 @@ func (p *Producer) SendTransaction(m *Message, execute TransactionExecutor) (Sen
 	defer h.Delete()
 	var r C.CSendResultEx
 	rc := C.rmqgo_send_transaction(p.c, c, C.uintptr_t(h), &r)
+	err = callErr(rc, "SendMessageTransactionEx") // the error text is this thread's: read it first
 	writeBack(c, m.Properties, "UNIQ_KEY", "TRAN_MSG", "PGROUP")
-	if err := callErr(rc, "SendMessageTransactionEx"); err != nil {
+	yieldAfterBlockingCall()
+	if err != nil {
 		return SendResult{}, err
 	}
 	return sendResultFromC(&r), nil
