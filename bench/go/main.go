@@ -36,6 +36,14 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// switches counts the process's context switches so far: voluntary (a thread blocked or slept)
+// and involuntary (preempted; depends on the machine's load).
+func switches() [2]int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return [2]int64{ru.Nvcsw, ru.Nivcsw}
+}
+
 func threads() string {
 	b, _ := os.ReadFile("/proc/self/status")
 	for _, l := range strings.Split(string(b), "\n") {
@@ -89,7 +97,7 @@ func main() {
 		}
 		var count, errs atomic.Int64
 		deadline := time.Now().Add(time.Duration(*seconds * float64(time.Second)))
-		cpu0, t0 := cpuTime(), time.Now()
+		cpu0, sw0, t0 := cpuTime(), switches(), time.Now()
 		var wg sync.WaitGroup
 		for w := 0; w < workers; w++ {
 			wg.Add(1)
@@ -118,14 +126,14 @@ func main() {
 			}()
 		}
 		wg.Wait()
-		elapsed, cpu := time.Since(t0), cpuTime()-cpu0
+		elapsed, cpu, sw := time.Since(t0), cpuTime()-cpu0, sub(switches(), sw0)
 		th := threads()
 		stop()
-		report(*which, *kind, count.Load(), elapsed, cpu, th, errs.Load())
+		report(*which, *kind, count.Load(), elapsed, cpu, sw, th, errs.Load())
 	case "push":
 		var got atomic.Int64
 		done := make(chan struct{})
-		cpu0, t0 := cpuTime(), time.Now()
+		cpu0, sw0, t0 := cpuTime(), switches(), time.Now()
 		stop, err := c.consume(*namesrv, *topic, fmt.Sprintf("bench_go_%s_%d", *which, time.Now().UnixNano()), func() {
 			if got.Add(1) == int64(*n) {
 				close(done)
@@ -139,21 +147,24 @@ func main() {
 		case <-time.After(5 * time.Minute):
 			fmt.Fprintf(os.Stderr, "push: %d of %d after 5 min\n", got.Load(), *n)
 		}
-		elapsed, cpu := time.Since(t0), cpuTime()-cpu0
+		elapsed, cpu, sw := time.Since(t0), cpuTime()-cpu0, sub(switches(), sw0)
 		th := threads()
 		stop()
-		report(*which, *kind, got.Load(), elapsed, cpu, th, 0)
+		report(*which, *kind, got.Load(), elapsed, cpu, sw, th, 0)
 	default:
 		fail(fmt.Errorf("unknown case"))
 	}
 }
 
-func report(which, kind string, n int64, elapsed, cpu time.Duration, threads string, errs int64) {
-	rate, perMsg := 0.0, 0.0
+func sub(a, b [2]int64) [2]int64 { return [2]int64{a[0] - b[0], a[1] - b[1]} }
+
+func report(which, kind string, n int64, elapsed, cpu time.Duration, sw [2]int64, threads string, errs int64) {
+	rate, perMsg, vcsw, ivcsw := 0.0, 0.0, 0.0, 0.0
 	if n > 0 {
 		rate = float64(n) / elapsed.Seconds()
 		perMsg = float64(cpu.Microseconds()) / float64(n)
+		vcsw, ivcsw = float64(sw[0])/float64(n), float64(sw[1])/float64(n)
 	}
-	fmt.Printf("%-5s %-6s %8d msgs %6.1f s %9.0f msgs/s %7.1f µs-cpu/msg %4s threads %d errors\n",
-		which, kind, n, elapsed.Seconds(), rate, perMsg, threads, errs)
+	fmt.Printf("%-5s %-6s %8d msgs %6.1f s %9.0f msgs/s %7.1f µs-cpu/msg %4s threads %d errors %5.2f vcsw/msg %5.2f ivcsw/msg\n",
+		which, kind, n, elapsed.Seconds(), rate, perMsg, threads, errs, vcsw, ivcsw)
 }

@@ -6,7 +6,8 @@
 #   sync8   the same from eight goroutines
 #   push    a push consumer (new group, from the first offset) takes N messages put into a
 #           fresh topic beforehand (by our producer, not measured)
-# Prints one line per case: rate, client CPU per message (user+sys, getrusage), threads.
+# Prints one line per case: rate, client CPU per message (user+sys, getrusage), threads, errors,
+# context switches of the process per message, voluntary and involuntary (getrusage).
 #
 #   bench/go/run.sh [NAMESRV]       (default $NAMESRV_4, else 127.0.0.1:9876)
 # Env: SECONDS_PER_CASE (10), N (20000 messages for push), PREFIX (library prefix, default

@@ -1,3 +1,4 @@
+#include <string.h>
 #include "bridge.h"
 #include "_cgo_export.h"
 
@@ -44,4 +45,46 @@ int rmqgo_send_oneway_to(CProducer* p, CMessage* m, int index) {
 
 int rmqgo_register_batch(CPushConsumer* c, uintptr_t handle, int orderly) {
   return RegisterMessageBatchCallback(c, consume_adapter, (void*)handle, orderly);
+}
+
+/* A whole synchronous send in one cgo crossing: make the message, send it, read back its
+ * UNIQ_KEY (and the error text, on this thread), destroy it. `text` holds the topic, then
+ * `nprops` pairs of property key and value, each NUL-terminated; it and `body` are the caller's
+ * (Go) memory, only read during the call (the library copies them). Returns the library's
+ * status, or -1 when the message could not be made. */
+int rmqgo_send_sync(CProducer* p, const char* text, int nprops, const char* body, int bodyLen,
+                    const CMessageQueue* q, int timeoutMs, rmqgo_sync_out* out) {
+  out->uniqKey[0] = 0;
+  out->uniqKeyLong = NULL;
+  out->error = NULL;
+  CMessage* m = CreateMessage(text);
+  if (m == NULL) {
+    out->error = strdup(GetLatestErrorMessage());
+    return -1;
+  }
+  if (bodyLen > 0) {
+    SetByteMessageBody(m, body, bodyLen);
+  }
+  const char* s = text + strlen(text) + 1;
+  for (int i = 0; i < nprops; i++) {
+    const char* k = s;
+    s += strlen(s) + 1;
+    SetMessageProperty(m, k, s);
+    s += strlen(s) + 1;
+  }
+  int rc = SendMessageSyncEx(p, m, q, timeoutMs, &out->result);
+  if (rc != 0) {
+    out->error = strdup(GetLatestErrorMessage());
+  }
+  const char* u = GetOriginMessageProperty(m, "UNIQ_KEY");
+  if (u != NULL) {
+    size_t n = strlen(u);
+    if (n < sizeof out->uniqKey) {
+      memcpy(out->uniqKey, u, n + 1);
+    } else {
+      out->uniqKeyLong = strdup(u);
+    }
+  }
+  DestroyMessage(m);
+  return rc;
 }
