@@ -9,7 +9,7 @@ const ClientOps<CProducer>& producer_ops() {
       SetProducerNameServerAddress, SetProducerNameServerDomain, SetProducerGroupName,
       SetProducerInstanceName,      SetProducerSessionCredentials, SetProducerLogPath,
       SetProducerLogFileNumAndSize, SetProducerLogLevel,         SetProducerSsl,
-      SetProducerSslPropertyFile,   SetProducerMessageTrace,
+      SetProducerSslPropertyFile,   SetProducerMessageTrace,       SetProducerConnectTimeout,
   };
   return ops;
 }
@@ -19,18 +19,19 @@ const ClientOps<CPushConsumer>& push_consumer_ops() {
       SetPushConsumerNameServerAddress, SetPushConsumerNameServerDomain,   SetPushConsumerGroupID,
       SetPushConsumerInstanceName,      SetPushConsumerSessionCredentials, SetPushConsumerLogPath,
       SetPushConsumerLogFileNumAndSize, SetPushConsumerLogLevel,           SetPushConsumerSsl,
-      SetPushConsumerSslPropertyFile,   SetPushConsumerMessageTrace,
+      SetPushConsumerSslPropertyFile,   SetPushConsumerMessageTrace,       SetPushConsumerConnectTimeout,
   };
   return ops;
 }
 
-// The C pull consumer has no instance name and no trace switch.
+// The C pull consumer has no instance name, no trace switch and no connect timeout (2.2.0's C++
+// pull consumer has no setTcpTransportConnectTimeout).
 const ClientOps<CPullConsumer>& pull_consumer_ops() {
   static const ClientOps<CPullConsumer> ops = {
       SetPullConsumerNameServerAddress, SetPullConsumerNameServerDomain,   SetPullConsumerGroupID,
       NULL,                             SetPullConsumerSessionCredentials, SetPullConsumerLogPath,
       SetPullConsumerLogFileNumAndSize, SetPullConsumerLogLevel,           SetPullConsumerSsl,
-      SetPullConsumerSslPropertyFile,   NULL,
+      SetPullConsumerSslPropertyFile,   NULL,                              NULL,
   };
   return ops;
 }

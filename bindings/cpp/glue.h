@@ -8,6 +8,7 @@
 #ifndef ROCKETMQ_CPP_GLUE_H
 #define ROCKETMQ_CPP_GLUE_H
 
+#include <climits>
 #include <functional>
 #include <string>
 #include <vector>
@@ -117,6 +118,7 @@ struct ClientOps {
   int (*setSsl)(Handle*, int);
   int (*setSslPropertyFile)(Handle*, const char*);
   int (*setTrace)(Handle*, CTraceModel);
+  int (*setConnectTimeout)(Handle*, int);
 };
 
 // A C client handle with its settings: each setter stores the value and passes it on.
@@ -195,7 +197,11 @@ class Client {
   void setTcpTransportPullThreadNum(int n) {
     if (n > settings.tcpTransportPullThreadNum) settings.tcpTransportPullThreadNum = n;
   }
-  void setTcpTransportConnectTimeout(uint64_t ms) { settings.tcpTransportConnectTimeout = ms; }
+  // The C setter takes an int of milliseconds; 0 there (and here) is the default, 3000.
+  void setTcpTransportConnectTimeout(uint64_t ms) {
+    settings.tcpTransportConnectTimeout = ms;
+    if (ops_.setConnectTimeout) ops_.setConnectTimeout(handle, ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
+  }
   // 2.2.0 takes milliseconds, at least 1000, and keeps (and returns) seconds.
   void setTcpTransportTryLockTimeout(uint64_t ms) { settings.tcpTransportTryLockTimeoutSeconds = (ms < 1000 ? 1000 : ms) / 1000; }
 

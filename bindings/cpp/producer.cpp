@@ -360,7 +360,9 @@ void DefaultMQProducer::setRetryTimes(int times) {
 
 int DefaultMQProducer::getRetryTimes4Async() const { return impl->retryTimes4Async; }
 
-// Kept for the getter: asynchronous sends are not retried here.
-void DefaultMQProducer::setRetryTimes4Async(int times) { impl->retryTimes4Async = times <= 0 ? 1 : std::min(times, 15); }
+void DefaultMQProducer::setRetryTimes4Async(int times) {
+  impl->retryTimes4Async = times <= 0 ? 1 : std::min(times, 15);
+  SetProducerRetryTimes4Async(impl->client.handle, impl->retryTimes4Async);
+}
 
 }  // namespace rocketmq

@@ -146,8 +146,9 @@ ROCKETMQCLIENT_API int SendMessageSyncEx(CProducer* producer,
 /* Called exactly once on the library's callback thread: status 0 with result (errorText NULL),
  * or a non-zero status, result NULL and the reason. Both pointers are valid during the call. */
 typedef void (*CSendExCallback)(int status, const CSendResultEx* result, const char* errorText, void* userData);
-/* An asynchronous send (one attempt) to queue (NULL: the library picks). Returns 0 when callback
- * will be called (also for failures found before sending), else an error code and no call. */
+/* An asynchronous send (one attempt, unless SetProducerRetryTimes4Async) to queue (NULL: the
+ * library picks). Returns 0 when callback will be called (also for failures found before
+ * sending), else an error code and no call. */
 ROCKETMQCLIENT_API int SendMessageAsyncEx(CProducer* producer,
                                           CMessage* msg,
                                           const CMessageQueue* queue,
@@ -179,6 +180,15 @@ ROCKETMQCLIENT_API int AnswerTransactionCheck(CProducer* producer,
                                               const char* msgId,
                                               const char* transactionId,
                                               CTransactionStatus status);
+
+/* How long opening a connection to a name server or broker may take, in milliseconds (0 or less:
+ * the default, 3000, as 2.2.0), from the next start; a synchronous send's connection opens within
+ * the shorter of this and the send's deadline. (2.2.0's setTcpTransportConnectTimeout.) */
+ROCKETMQCLIENT_API int SetProducerConnectTimeout(CProducer* producer, int timeoutMillis);
+/* Attempts of an asynchronous send in all (default 1; clamped to 1..15), every one to the first
+ * attempt's broker within the send timeout: another after a failed write, a lost connection or
+ * an error answer a synchronous send would retry. (2.2.0's setRetryTimes4Async.) */
+ROCKETMQCLIENT_API int SetProducerRetryTimes4Async(CProducer* producer, int retryTimes);
 
 /* ---- Not in 2.2.0: one foreign call per send, for hosts that keep their own messages ---- */
 

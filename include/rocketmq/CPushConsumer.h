@@ -102,6 +102,12 @@ ROCKETMQCLIENT_API int SetPushConsumerConsumeFromWhere(CPushConsumer* consumer, 
  * (negative: default, 16 concurrently and unlimited orderly). */
 ROCKETMQCLIENT_API int SetPushConsumerMaxReconsumeTimes(CPushConsumer* consumer, int maxReconsumeTimes);
 
+/* ---- Not in 2.2.0: what the 2.2.0 C++ API needs ---- */
+
+/* How long opening a connection to a name server or broker may take, in milliseconds (0 or less:
+ * the default, 3000, as 2.2.0), from the next start. (2.2.0's setTcpTransportConnectTimeout.) */
+ROCKETMQCLIENT_API int SetPushConsumerConnectTimeout(CPushConsumer* consumer, int timeoutMillis);
+
 #ifdef __cplusplus
 }
 #endif

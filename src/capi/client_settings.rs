@@ -103,3 +103,12 @@ pub unsafe fn log_path(path: *const c_char) -> c_int {
     }
     super::common::status::OK
 }
+
+/// `Set*ConnectTimeout`: milliseconds, 0 or less for the default (3000, 2.2.0's).
+pub fn connect_timeout(millis: c_int) -> std::time::Duration {
+    if millis <= 0 {
+        crate::remoting::CONNECT_TIMEOUT
+    } else {
+        std::time::Duration::from_millis(millis as u64)
+    }
+}

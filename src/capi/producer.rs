@@ -305,7 +305,7 @@ pub extern "C" fn SetProducerMaxMessageSize(producer: *mut CProducer, size: c_in
 }
 
 /// Not in 2.2.0: attempts of a synchronous send after the first (default 4, so 5 attempts as
-/// 2.2.0); 0 = one attempt. Asynchronous sends make one attempt.
+/// 2.2.0); 0 = one attempt. Asynchronous sends: `SetProducerRetryTimes4Async`.
 #[no_mangle]
 pub extern "C" fn SetProducerRetryTimes(producer: *mut CProducer, retryTimes: c_int) -> c_int {
     set("SetProducerRetryTimes", producer, |s| {
@@ -345,6 +345,29 @@ pub extern "C" fn SetProducerSsl(producer: *mut CProducer, enableSsl: c_int) -> 
 #[no_mangle]
 pub extern "C" fn SetProducerSslPropertyFile(producer: *mut CProducer, sslPropertyFile: *const c_char) -> c_int {
     set_text("SetProducerSslPropertyFile", producer, sslPropertyFile, "sslPropertyFile", |s, v| s.client.ssl_property_file = v)
+}
+
+/// Not in 2.2.0 (what the 2.2.0 C++ API needs): how long opening a connection to a name server
+/// or broker may take, in milliseconds (0 or less: the default, 3000, as 2.2.0); from the next
+/// start. A synchronous send's connection opens within the shorter of this and its deadline.
+#[no_mangle]
+pub extern "C" fn SetProducerConnectTimeout(producer: *mut CProducer, timeoutMillis: c_int) -> c_int {
+    set("SetProducerConnectTimeout", producer, |s| {
+        s.client.client.connect_timeout = super::client_settings::connect_timeout(timeoutMillis);
+        Ok(OK)
+    })
+}
+
+/// Not in 2.2.0 (what the 2.2.0 C++ API needs): attempts of an asynchronous send in all, as
+/// 2.2.0's `retryTimes4Async` (default 1: one attempt; less than 1 counts as 1, more than 15 as
+/// 15). A later attempt goes to the same broker, within the send timeout, after a write that
+/// failed or an error answer a synchronous send would retry.
+#[no_mangle]
+pub extern "C" fn SetProducerRetryTimes4Async(producer: *mut CProducer, retryTimes: c_int) -> c_int {
+    set("SetProducerRetryTimes4Async", producer, |s| {
+        s.config.async_attempts = retryTimes.clamp(1, 15) as u32;
+        Ok(OK)
+    })
 }
 
 // ---- sending ----

@@ -555,6 +555,17 @@ pub extern "C" fn SetPushConsumerSslPropertyFile(consumer: *mut CPushConsumer, s
     set_text("SetPushConsumerSslPropertyFile", consumer, sslPropertyFile, "sslPropertyFile", |s, v| s.client.ssl_property_file = v)
 }
 
+/// Not in 2.2.0 (what the 2.2.0 C++ API needs): how long opening a connection to a name server
+/// or broker may take, in milliseconds (0 or less: the default, 3000, as 2.2.0); from the next
+/// start.
+#[no_mangle]
+pub extern "C" fn SetPushConsumerConnectTimeout(consumer: *mut CPushConsumer, timeoutMillis: c_int) -> c_int {
+    set("SetPushConsumerConnectTimeout", consumer, |s| {
+        s.client.client.connect_timeout = super::client_settings::connect_timeout(timeoutMillis);
+        Ok(OK)
+    })
+}
+
 /// Not in 2.2.0: the most messages per second this consumer hands to its callback (0 = no
 /// limit).
 #[no_mangle]

@@ -70,6 +70,8 @@ pub struct ClientConfig {
     pub route_refresh_interval: Duration,
     /// How often every known master broker gets a heartbeat (Java's `heartbeatBrokerInterval`).
     pub heartbeat_interval: Duration,
+    /// How long opening a connection may take (2.2.0's `tcpTransportConnectTimeout`, 3 s).
+    pub connect_timeout: Duration,
 }
 
 impl Default for ClientConfig {
@@ -81,6 +83,7 @@ impl Default for ClientConfig {
             tls: None,
             route_refresh_interval: Duration::from_secs(30),
             heartbeat_interval: Duration::from_secs(30),
+            connect_timeout: crate::remoting::CONNECT_TIMEOUT,
         }
     }
 }
@@ -127,7 +130,7 @@ impl Client {
             client_id: ids::client_id(instance),
             namesrv: config.namesrv_addrs.clone(),
             namesrv_index: AtomicUsize::new(0),
-            remoting: RemotingClient::new(hook, transport),
+            remoting: RemotingClient::new(hook, transport).with_connect_timeout(config.connect_timeout),
             routes: Mutex::new(HashMap::new()),
             producer_groups: Mutex::new(HashSet::new()),
             consumer_data: Mutex::new(Vec::new()),

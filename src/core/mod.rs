@@ -18,4 +18,7 @@ pub mod tls;
 pub mod trace;
 pub mod transaction;
 
+#[cfg(test)]
+mod async_retry_tests;
+
 pub use error::{Error, Result};

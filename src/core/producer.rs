@@ -25,6 +25,9 @@ pub struct ProducerConfig {
     pub max_message_size: usize,
     /// Total attempts of a synchronous send (2.2.0: 5).
     pub sync_attempts: u32,
+    /// Total attempts of an asynchronous send, all to the first one's broker (2.2.0's
+    /// `retryTimes4Async`: 1).
+    pub async_attempts: u32,
     /// Message trace: `Pub` (and `EndTransaction`) records to this topic; `None`: off.
     pub trace: Option<TraceConfig>,
 }
@@ -39,6 +42,7 @@ impl Default for ProducerConfig {
             compress_threshold: 4096,
             max_message_size: 128 * 1024,
             sync_attempts: 5,
+            async_attempts: 1,
             trace: None,
         }
     }
@@ -559,10 +563,12 @@ impl Producer {
         Ok(())
     }
 
-    /// Asynchronous send (one network attempt, as 2.2.0): the queue is chosen and the request
-    /// written on the calling thread, in call order (route and connection are looked up first
-    /// when not cached); `callback` runs on the callback thread. Errors found before anything
-    /// could be sent are returned instead.
+    /// Asynchronous send: the queue is chosen and the request written on the calling thread, in
+    /// call order (route and connection are looked up first when not cached); `callback` runs
+    /// on the callback thread, once. Up to `async_attempts` attempts (2.2.0: one), all to the
+    /// same broker within the send timeout: another after a write that failed or an answer
+    /// [`retryable`] counts as worth another try. Errors found before anything could be sent are
+    /// returned instead.
     pub fn send_async(&self, msg: &mut Message, queue: Option<MessageQueue>, callback: SendCallback) -> Result<()> {
         self.check_running()?;
         let p = self.prepare(msg)?;
@@ -577,12 +583,22 @@ impl Producer {
         };
         let req = self.request(&p, &mq);
         let trace = self.trace.clone().zip(p.trace.as_ref().map(|_| (Attempt::start(), self.config.group.clone())));
-        conn.send_request(req, self.config.send_timeout, Box::new(move |r| {
-            wrapped(r.map_err(Error::from).and_then(|resp| match &trace {
-                Some((trace, (attempt, group))) => traced_result(trace, group, attempt, &addr, resp, &p, &mq),
-                None => send_result(&addr, resp, &p, &mq),
-            }))
-        }));
+        let answer = addr.clone();
+        let outcome: AsyncOutcome = Arc::new(move |r| {
+            r.map_err(Error::from).and_then(|resp| match &trace {
+                Some((trace, (attempt, group))) => traced_result(trace, group, attempt, &answer, resp, &p, &mq),
+                None => send_result(&answer, resp, &p, &mq),
+            })
+        });
+        let send = AsyncSend {
+            client: self.client.clone(),
+            addr,
+            deadline: Instant::now() + self.config.send_timeout,
+            attempts_left: self.config.async_attempts.max(1),
+            outcome,
+            done: wrapped,
+        };
+        send.attempt(&conn, req);
         Ok(())
     }
 
@@ -604,6 +620,59 @@ impl Producer {
             None => super::runtime::block_on(self.client.remoting.connection(&addr))??,
         };
         Ok((conn, addr, mq))
+    }
+}
+
+/// What an asynchronous send's answer (or failure) means, for any of its attempts.
+type AsyncOutcome = Arc<dyn Fn(std::result::Result<RemotingCommand, RemotingError>) -> Result<SendResult> + Send + Sync>;
+
+/// An asynchronous send in flight: its broker, its deadline, the attempts it may still make.
+struct AsyncSend {
+    client: Arc<Client>,
+    addr: String,
+    deadline: Instant,
+    attempts_left: u32,
+    outcome: AsyncOutcome,
+    done: SendCallback,
+}
+
+impl AsyncSend {
+    /// Writes `req` on `conn`; on a failure worth another try, with attempts and time left,
+    /// writes it again (see [`AsyncSend::again`]), else reports the outcome.
+    fn attempt(mut self, conn: &crate::remoting::Connection, req: RemotingCommand) {
+        self.attempts_left -= 1;
+        let timeout = self.deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+        let again = (self.attempts_left > 0).then(|| req.clone());
+        conn.send_request(req, timeout, Box::new(move |r| {
+            let result = (self.outcome)(r);
+            match (result, again) {
+                (Err(e), Some(req)) if retryable(&e) && Instant::now() < self.deadline => {
+                    log::warn(&format!("asynchronous send to {} failed, trying again: {e}", self.addr));
+                    self.again(req, e);
+                }
+                (result, _) => (self.done)(result),
+            }
+        }));
+    }
+
+    /// Another attempt, from a task on the runtime: the connection may have to be opened
+    /// again, and this may run on the thread that made the send.
+    fn again(self, req: RemotingCommand, last: Error) {
+        let handle = match tokio::runtime::Handle::try_current() {
+            Ok(h) => h,
+            Err(_) => match super::runtime::handle() {
+                Ok(h) => h,
+                Err(_) => return (self.done)(Err(last)),
+            },
+        };
+        handle.spawn(async move {
+            let deadline = tokio::time::Instant::from_std(self.deadline);
+            match tokio::time::timeout_at(deadline, self.client.remoting.connection(&self.addr)).await {
+                Ok(Ok(conn)) => self.attempt(&conn, req),
+                Ok(Err(e)) => (self.done)(Err(e.into())),
+                Err(_) => (self.done)(Err(last)),
+            }
+        });
     }
 }
 

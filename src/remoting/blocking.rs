@@ -48,15 +48,20 @@ fn needs_timeout(set: Option<Duration>, want: Duration) -> bool {
     }
 }
 
-#[derive(Default)]
 pub struct BlockingPool {
     idle: Mutex<HashMap<String, Vec<BlockingConn>>>,
     transport: Transport,
+    /// The longest a connection may take to open, whatever the request's timeout.
+    connect_timeout: Duration,
 }
 
 impl BlockingPool {
     pub fn new(transport: Transport) -> Self {
-        BlockingPool { idle: Mutex::new(HashMap::new()), transport }
+        BlockingPool { idle: Mutex::new(HashMap::new()), transport, connect_timeout: super::CONNECT_TIMEOUT }
+    }
+
+    pub fn set_connect_timeout(&mut self, timeout: Duration) {
+        self.connect_timeout = timeout;
     }
 
     /// An idle connection to `addr` (`true`: reused) or a new one.
@@ -68,7 +73,7 @@ impl BlockingPool {
     }
 
     fn open(&self, addr: &str, timeout: Duration) -> Result<BlockingConn, RemotingError> {
-        let stream = self.transport.connect_blocking(addr, timeout)?;
+        let stream = self.transport.connect_blocking(addr, timeout.min(self.connect_timeout))?;
         let heard_from_peer = stream.is_tls();
         Ok(BlockingConn {
             stream,

@@ -41,7 +41,9 @@ pub enum RemotingError {
     Codec(String),
 }
 
-const CONNECT_TIMEOUT: Duration = Duration::from_millis(3000);
+/// How long opening a connection (and a TLS handshake) may take unless set otherwise (2.2.0's
+/// `tcpTransportConnectTimeout` default).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(3000);
 const BACKOFF_MIN: Duration = Duration::from_millis(100);
 const BACKOFF_MAX: Duration = Duration::from_secs(5);
 
@@ -62,6 +64,7 @@ pub struct RemotingClient {
     transport: Transport,
     hook: Option<Arc<dyn RpcHook>>,
     inbound: Mutex<Option<Weak<dyn InboundHandler>>>,
+    connect_timeout: Duration,
 }
 
 impl RemotingClient {
@@ -75,7 +78,17 @@ impl RemotingClient {
             transport,
             hook,
             inbound: Mutex::new(None),
+            connect_timeout: CONNECT_TIMEOUT,
         }
+    }
+
+    /// How long opening a connection may take (default [`CONNECT_TIMEOUT`]); a blocking
+    /// request's connection opens within the shorter of this and the request's own timeout.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Self {
+        let timeout = timeout.max(Duration::from_millis(1));
+        self.connect_timeout = timeout;
+        self.blocking.set_connect_timeout(timeout);
+        self
     }
 
     /// Where requests that brokers send us on our connections are delivered.
@@ -99,7 +112,7 @@ impl RemotingClient {
         }
         self.check_backoff(addr)?;
         let inbound = self.inbound.lock().unwrap().clone();
-        match Connection::connect(addr, CONNECT_TIMEOUT, &self.transport, self.hook.clone(), inbound).await {
+        match Connection::connect(addr, self.connect_timeout, &self.transport, self.hook.clone(), inbound).await {
             Ok(c) => {
                 self.backoff.lock().unwrap().remove(addr);
                 self.conns.lock().unwrap().insert(addr.to_string(), c.clone());

@@ -865,6 +865,8 @@ static void test_ex_sends(CProducer* p, CProducer* tp, rb_reader* reader)
     FAILS(NULL_POINTER, FetchProducerMessageQueues(p, g_topic, &mqs, NULL));
     FAILS(NULL_POINTER, ReleaseProducerMessageQueues(NULL));
     FAILS(NULL_POINTER, SetProducerRetryTimes(NULL, 1));
+    FAILS(NULL_POINTER, SetProducerConnectTimeout(NULL, 300));
+    FAILS(NULL_POINTER, SetProducerRetryTimes4Async(NULL, 2));
     FAILS(NULL_POINTER, SendMessageSyncEx(NULL, m, NULL, 0, &r));
     FAILS(NULL_POINTER, SendMessageSyncEx(p, NULL, NULL, 0, &r));
     FAILS(NULL_POINTER, SendMessageSyncEx(p, m, NULL, 0, NULL));
@@ -901,6 +903,10 @@ static void test_ex_sends(CProducer* p, CProducer* tp, rb_reader* reader)
     FAILS_NULL(GetMessageOffsetMsgId(NULL));
     CHECK_EQ_INT(g_ex.calls, 0, "SendMessageAsyncEx callbacks during the NULL matrix");
     SUCCEEDS(SetProducerRetryTimes(p, 2));
+    /* Both from the next start; 0 (the default connect timeout) and out-of-range counts are fine. */
+    SUCCEEDS(SetProducerConnectTimeout(p, 0));
+    SUCCEEDS(SetProducerRetryTimes4Async(p, 0));
+    SUCCEEDS(SetProducerRetryTimes4Async(p, 99));
 
     /* The topic's queues, then a send to the last one: every field of the result. */
     SUCCEEDS(FetchProducerMessageQueues(p, g_topic, &mqs, &n));
@@ -1823,6 +1829,8 @@ static void test_push_consumer(void)
     FAILS(NULL_POINTER, SetPushConsumerConsumeFromWhere(NULL, E_CONSUME_FROM_FIRST_OFFSET, 0));
     FAILS(NULL_POINTER, SetPushConsumerConsumeFromWhere(c, 7, 0));
     FAILS(NULL_POINTER, SetPushConsumerMaxReconsumeTimes(NULL, 3));
+    FAILS(NULL_POINTER, SetPushConsumerConnectTimeout(NULL, 300));
+    SUCCEEDS(SetPushConsumerConnectTimeout(c, 3000));
     SUCCEEDS(SetPushConsumerConsumeFromWhere(c, E_CONSUME_FROM_TIMESTAMP, 1700000000000LL));
     SUCCEEDS(SetPushConsumerMaxReconsumeTimes(c, 3));
     SUCCEEDS(RegisterMessageBatchCallback(c, batch_consume, NULL, 0));

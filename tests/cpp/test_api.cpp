@@ -10,7 +10,7 @@
 // left unknown for the broker's check to commit), delay level and __STARTDELIVERTIME (5.x: at
 // its time; 4.x: at once, as tests/c/test_schedule.c expects), broadcasting, orderly. A
 // transaction committed by the program's own checkTransactionState. setNameSpace and
-// setUnitName. The exceptions 2.2.0 throws on misuse (its list in the reference, cpp-api.md 3.2,
+// setUnitName. setTcpTransportConnectTimeout (against a local address that never accepts). The exceptions 2.2.0 throws on misuse (its list in the reference, cpp-api.md 3.2,
 // checked against its source: selector sends validate the message too).
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -880,6 +880,88 @@ void unit_name() {
         "unit name: the domain was asked for <domain>-unit1?nofix=1: " + (requests.empty() ? std::string("no request") : requests[0]));
 }
 
+// ---- setTcpTransportConnectTimeout
+
+// A local name server address where connecting hangs: a listener (backlog 0) that never
+// accepts, its queue filled by one connection of ours, so the kernel drops every later SYN.
+// (A non-routable address is no good here: this machine's network answers every address.)
+class UnansweredAddress {
+ public:
+  UnansweredAddress() : listener_(socket(AF_INET, SOCK_STREAM, 0)), filler_(socket(AF_INET, SOCK_STREAM, 0)), port_(0) {
+    sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (listener_ < 0 || filler_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        listen(listener_, 0) != 0 || getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
+        connect(filler_, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+  }
+  ~UnansweredAddress() {
+    if (filler_ >= 0) close(filler_);
+    if (listener_ >= 0) close(listener_);
+  }
+  bool ok() const { return port_ != 0; }
+  std::string addr() const {
+    std::ostringstream text;
+    text << "127.0.0.1:" << port_;
+    return text.str();
+  }
+
+ private:
+  int listener_;
+  int filler_;
+  int port_;
+};
+
+// Milliseconds a synchronous send (send timeout 10 s) takes to fail when its name server does not
+// accept connections, with connect timeout `millis` (0: not set).
+long long failing_send_ms(const std::string& namesrv, unsigned long millis, const std::string& name) {
+  DefaultMQProducer producer(unique(name));
+  producer.setNamesrvAddr(namesrv);
+  producer.setInstanceName(unique(name));  // a client of its own: no connect back-off shared
+  producer.setSendMsgTimeout(10000);
+  if (millis != 0) producer.setTcpTransportConnectTimeout(millis);
+  producer.start();
+  MQMessage msg(args::topic(), "connect", "never sent");
+  long long t0 = now_ms();
+  bool threw = false;
+  try {
+    producer.send(msg);
+  } catch (MQException&) {
+    threw = true;
+  }
+  long long took = now_ms() - t0;
+  CHECK(threw, "connect timeout: a send whose name server does not accept connections throws (" + name + ")");
+  producer.shutdown();
+  return took;
+}
+
+void connect_timeout() {
+  UnansweredAddress hang;
+  CHECK(hang.ok(), "connect timeout: a local address that does not accept connections");
+  if (!hang.ok()) return;
+  {
+    DefaultMQProducer producer(unique("cpp_ct_getter"));
+    CHECK_EQ(producer.getTcpTransportConnectTimeout(), 3000UL, "connect timeout: 3000 by default, as 2.2.0");
+    producer.setTcpTransportConnectTimeout(300);
+    CHECK_EQ(producer.getTcpTransportConnectTimeout(), 300UL, "connect timeout: the getter returns what was set");
+    producer.setRetryTimes4Async(3);
+    CHECK_EQ(producer.getRetryTimes4Async(), 3, "setRetryTimes4Async: the getter returns what was set");
+  }
+  long long short_ms = failing_send_ms(hang.addr(), 300, "cpp_ct_short");
+  std::ostringstream a;
+  a << "connect timeout 300 ms: the send failed after " << short_ms << " ms (< 2000)";
+  CHECK(short_ms < 2000, a.str());
+  long long default_ms = failing_send_ms(hang.addr(), 0, "cpp_ct_default");
+  std::ostringstream b;
+  b << "connect timeout by default (3000 ms): the send failed after " << default_ms << " ms (>= 2500)";
+  CHECK(default_ms >= 2500, b.str());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -891,7 +973,7 @@ int main(int argc, char** argv) {
   if (argc > 3) args::name_space() = argv[3];
   typedef void (*Part)();
   const Part parts[] = {misuse, producer_sends, pull_offsets, push_concurrent_with_transactions, check_transaction_state,
-                        broadcasting, push_orderly, namespaces, unit_name};
+                        broadcasting, push_orderly, namespaces, unit_name, connect_timeout};
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; ++i) {
     try {
       parts[i]();

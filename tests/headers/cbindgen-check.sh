@@ -5,7 +5,7 @@
 # Checks that the hand-written C headers (include/rocketmq/*.h) still describe what the Rust
 # code exports: cbindgen generates one header from the crate (src/capi, see cbindgen.toml) into
 # .build/generated/rocketmq_capi.h, and cbindgen_compare.py compares the two:
-#   * the exported functions are exactly the 141 of prototypes.txt, each with the same return
+#   * the exported functions are exactly the 144 of prototypes.txt, each with the same return
 #     type, parameter types (constness included) and parameter names, in the same order;
 #   * the structs (CSendResult, CSendResultEx, CMessageExtFields, CMQException, CMessageQueue, CPullResult): field names, types,
 #     array sizes, order, and sizeof/offsetof as compiled;
