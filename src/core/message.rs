@@ -74,6 +74,15 @@ impl Message {
     pub fn delay_level(&self) -> i32 {
         self.property(prop::DELAY).map(atoi).unwrap_or(0)
     }
+
+    /// Roughly the heap this message holds: body, topic and properties, each allocation with
+    /// the allocator's overhead (for memory budgets; not exact).
+    pub fn footprint(&self) -> usize {
+        const PER_ALLOCATION: usize = 32;
+        const PER_PROPERTY: usize = 2 * PER_ALLOCATION + 16; // two strings and their tree slot
+        let properties: usize = self.properties.iter().map(|(k, v)| k.len() + v.len() + PER_PROPERTY).sum();
+        self.body.len() + self.topic.len() + 2 * PER_ALLOCATION + properties
+    }
 }
 
 /// C `atoi`: leading blanks, optional sign, digits; anything else ends the number.
@@ -162,6 +171,11 @@ impl MessageExt {
     /// a unique id, and this is per message on the consume path).
     pub fn offset_msg_id(&self) -> String {
         offset_message_id(&self.store_host, self.commit_log_offset)
+    }
+
+    /// [`Message::footprint`] and this struct's own allocation.
+    pub fn footprint(&self) -> usize {
+        self.message.footprint() + std::mem::size_of::<Self>() + 32
     }
 }
 

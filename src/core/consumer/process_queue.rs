@@ -14,7 +14,10 @@ use crate::core::route::MessageQueue;
 struct Cache {
     /// Shared with the consume jobs and the callback handles: the cache holds no copy.
     msgs: BTreeMap<i64, Arc<MessageExt>>,
+    /// Body bytes (what 2.2.0's cache size in MiB counts).
     bytes: usize,
+    /// Memory the messages hold, metadata included (`MessageExt::footprint`).
+    footprint: usize,
     /// Highest queue offset ever added, -1 before the first.
     highest: i64,
 }
@@ -93,6 +96,7 @@ impl ProcessQueue {
         for m in msgs {
             if c.msgs.insert(m.queue_offset, m.clone()).is_none() {
                 c.bytes += m.message.body.len();
+                c.footprint += m.footprint();
             }
             c.highest = c.highest.max(m.queue_offset);
         }
@@ -105,6 +109,7 @@ impl ProcessQueue {
         for o in offsets {
             if let Some(m) = c.msgs.remove(&o) {
                 c.bytes -= m.message.body.len();
+                c.footprint = c.footprint.saturating_sub(m.footprint());
             }
         }
         let next = c.msgs.keys().next().copied().unwrap_or(c.highest + 1);
@@ -119,6 +124,10 @@ impl ProcessQueue {
 
     pub fn bytes(&self) -> usize {
         self.cache.lock().unwrap().bytes
+    }
+
+    pub fn footprint(&self) -> usize {
+        self.cache.lock().unwrap().footprint
     }
 
     /// Orderly: the first `n` cached messages, in queue order, left in the cache.

@@ -32,11 +32,14 @@ const LOCK_INTERVAL: Duration = Duration::from_secs(20);
 const LOCK_EXPIRY_MS: u64 = 30_000;
 const PULL_ERROR_BACKOFF: Duration = Duration::from_secs(3);
 const FLOW_CONTROL_RECHECK: Duration = Duration::from_millis(50);
-/// Message bytes a consumer caches across all its queues, unless a per-queue byte limit was set
+/// Memory a consumer's cached messages may hold across all its queues (bodies and metadata,
+/// `MessageExt::footprint`), unless a per-queue byte limit was set
 /// (`SetPushConsumerMaxCacheMessageSizeInMb`): without it, 1000 messages per queue (2.2.0's
-/// default count) times many queues would let memory grow with the queue count (64 queues of
-/// 1 KiB messages: ~19 MiB peak RSS in `consumer_bench`, ~12 MiB with this budget).
-const DEFAULT_TOTAL_CACHE_BYTES: usize = 4 << 20;
+/// default count) times many queues would let memory grow with the queue count. 64 queues of
+/// 1 KiB messages at steady state, peak RSS of `consumer_bench`: 15–21 MiB with 4 MiB of bodies
+/// alone, 14 MiB with this budget, at the same rate (bench/RESULTS.md). Small messages carry as
+/// much metadata as body, so the budget counts both.
+const DEFAULT_TOTAL_CACHE_BYTES: usize = 2 << 20;
 const LOCAL_RETRY_DELAY: Duration = Duration::from_secs(1);
 const ORDERLY_SUSPEND: Duration = Duration::from_secs(1);
 const SHUTDOWN_DRAIN: Duration = Duration::from_secs(10);
@@ -441,13 +444,13 @@ impl Inner {
     fn over_limits(&self, pq: &ProcessQueue) -> bool {
         pq.count() >= self.config.max_cache_messages.max(1)
             || (self.config.max_cache_bytes > 0 && pq.bytes() >= self.config.max_cache_bytes)
-            || (self.config.max_cache_bytes == 0 && self.cached_bytes() >= DEFAULT_TOTAL_CACHE_BYTES)
+            || (self.config.max_cache_bytes == 0 && self.cached_footprint() >= DEFAULT_TOTAL_CACHE_BYTES)
     }
 
-    /// Message bytes cached in all queues of this consumer.
-    fn cached_bytes(&self) -> usize {
+    /// Memory the messages cached in all queues of this consumer hold.
+    fn cached_footprint(&self) -> usize {
         let queues: Vec<Arc<ProcessQueue>> = self.queues.lock().unwrap().values().cloned().collect();
-        queues.iter().map(|q| q.bytes()).sum()
+        queues.iter().map(|q| q.footprint()).sum()
     }
 
     /// Hands freshly pulled messages to the consume threads.
