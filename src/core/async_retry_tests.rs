@@ -6,7 +6,7 @@
 //! real broker cannot be made to refuse one send and take the next, or to drop the connection in
 //! the middle of one request, on demand. Needs no brokers.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -20,20 +20,13 @@ use crate::core::message::Message;
 use crate::core::producer::{Producer, ProducerConfig, SendStatus};
 use crate::core::{runtime, Error};
 use crate::remoting::RemotingCommand;
+use crate::remoting::test_peer::read_request;
 
 /// What the peer does with the first send it gets (every later one is stored).
 #[derive(Clone, Copy)]
 enum FirstSend {
     Busy,
     HangUp,
-}
-
-fn read_request(s: &mut TcpStream) -> Option<RemotingCommand> {
-    let mut len = [0u8; 4];
-    s.read_exact(&mut len).ok()?;
-    let mut frame = vec![0u8; u32::from_be_bytes(len) as usize];
-    s.read_exact(&mut frame).ok()?;
-    RemotingCommand::decode(frame.into()).ok()
 }
 
 /// The peer's address and the count of sends it got.

@@ -6,13 +6,14 @@
 //! The peer is a bare local socket, not a broker: a real broker cannot be made to send a corrupt
 //! or cut-off frame, which is the whole point of the test. Needs no brokers.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::remoting::{RemotingClient, RemotingCommand, RemotingError, Transport};
+use super::test_peer::read_request;
 
 /// What the peer does on one connection, after reading the first request.
 #[derive(Clone, Copy, Debug)]
@@ -25,14 +26,6 @@ enum Fault {
     TruncatedThenSilence,
     /// None: answers every request properly.
     Healthy,
-}
-
-fn read_request(s: &mut TcpStream) -> Option<RemotingCommand> {
-    let mut len = [0u8; 4];
-    s.read_exact(&mut len).ok()?;
-    let mut frame = vec![0u8; u32::from_be_bytes(len) as usize];
-    s.read_exact(&mut frame).ok()?;
-    RemotingCommand::decode(frame.into()).ok()
 }
 
 /// A peer playing `faults` on its successive connections; the count of connections accepted.

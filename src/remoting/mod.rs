@@ -9,6 +9,8 @@ pub mod transport;
 #[cfg(test)]
 mod hostile_peer_tests;
 #[cfg(test)]
+pub(crate) mod test_peer;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tls_tests;
