@@ -159,6 +159,12 @@ class Message(object):
             native = self._native = _NativeMessage(self._make_native())
         return native.handle
 
+    @property
+    def _handle(self):
+        """The native message: 2.0.0's attribute, which programs hand to C functions the package
+        had no method for (e.g. AddMessage for a batch)."""
+        return self._as_parameter_
+
     def _make_native(self):
         handle = _create_message(self._topic)
         if handle:

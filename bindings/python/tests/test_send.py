@@ -94,6 +94,20 @@ def test_message_fields_arrive_whichever_way_it_is_sent(topic, producer, puller)
     assert (got.keys, got.get_property('colour'), got.body) == (b'batched', b'blue', b'parts\x00body')
 
 
+def test_message_handle_of_2_0_0_is_the_native_message():
+    """Programs written for 2.0.0 hand ``msg._handle`` to C functions it had no method for (a
+    batch's AddMessage: examples/python/batch_producer.py)."""
+    from rocketmq.ffi import dll
+    msg = Message('rmq_pyb_handle')
+    msg.set_keys('before')
+    msg.set_body(b'a\x00b')
+    handle = msg._handle
+    assert (dll.GetMessageTopic(handle), dll.GetMessageKeys(handle), dll.GetMessageBodyLength(handle)) == (
+        b'rmq_pyb_handle', b'before', 3)
+    msg.set_keys('after')  # once made, the native message follows every setter
+    assert msg._handle == handle and dll.GetMessageKeys(handle) == b'after'
+
+
 def test_message_setters_refuse_none_as_before(producer):
     msg = Message('rmq_pyb_none')
     for setter in (msg.set_keys, msg.set_tags, msg.set_topic, msg.set_body):
