@@ -366,7 +366,7 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Read, Write};
+    use std::io::Write;
     use std::net::TcpListener;
     use std::sync::mpsc;
 
@@ -401,10 +401,7 @@ mod tests {
         std::thread::spawn(move || {
             let Ok((mut s, _)) = listener.accept() else { return };
             for code in codes {
-                let mut len = [0u8; 4];
-                s.read_exact(&mut len).unwrap();
-                let mut frame = vec![0u8; u32::from_be_bytes(len) as usize];
-                s.read_exact(&mut frame).unwrap();
+                let frame = crate::remoting::test_peer::read_frame(&mut s).expect("a heartbeat frame");
                 let req = RemotingCommand::decode(frame.into()).unwrap();
                 assert_eq!(req.code, code::HEART_BEAT);
                 tx.send(req.body.to_vec()).unwrap();

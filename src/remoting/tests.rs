@@ -3,10 +3,11 @@
 //! demand, a hang-up during the TLS handshake). Each test uses a bare local socket as the peer
 //! for exactly that reason; everything else is tested against real brokers.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
+use super::test_peer::read_frame;
 use super::*;
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -25,19 +26,11 @@ fn peer(serve: impl FnOnce(std::net::TcpStream) + Send + 'static) -> String {
     addr
 }
 
-fn read_frame(s: &mut std::net::TcpStream) -> Vec<u8> {
-    let mut len = [0u8; 4];
-    s.read_exact(&mut len).unwrap();
-    let mut frame = vec![0u8; u32::from_be_bytes(len) as usize];
-    s.read_exact(&mut frame).unwrap();
-    frame
-}
-
 #[test]
 fn a_timed_out_request_leaves_nothing_behind() {
     let rt = runtime();
     let addr = peer(|mut s| {
-        let _ = read_frame(&mut s);
+        let _ = read_frame(&mut s).expect("a request frame");
         std::thread::sleep(Duration::from_secs(2)); // never answers in time
     });
     rt.block_on(async {
@@ -54,7 +47,7 @@ fn a_timed_out_request_leaves_nothing_behind() {
 fn a_corrupt_frame_closes_the_connection_and_fails_waiters() {
     let rt = runtime();
     let addr = peer(|mut s| {
-        let _ = read_frame(&mut s);
+        let _ = read_frame(&mut s).expect("a request frame");
         // A length prefix far beyond the 16 MiB limit.
         s.write_all(&[0x7f, 0xff, 0xff, 0xff, 0, 0, 0, 0]).unwrap();
         std::thread::sleep(Duration::from_millis(500));
@@ -72,7 +65,7 @@ fn a_corrupt_frame_closes_the_connection_and_fails_waiters() {
 fn a_half_written_response_fails_the_waiter_when_the_peer_goes() {
     let rt = runtime();
     let addr = peer(|mut s| {
-        let _ = read_frame(&mut s);
+        let _ = read_frame(&mut s).expect("a request frame");
         let full = RemotingCommand::response(0, 0).encode();
         s.write_all(&full[..full.len() / 2]).unwrap();
         // then close
@@ -88,8 +81,8 @@ fn a_half_written_response_fails_the_waiter_when_the_peer_goes() {
 fn responses_are_matched_by_opaque_even_out_of_order() {
     let rt = runtime();
     let addr = peer(|mut s| {
-        let a = RemotingCommand::decode(read_frame(&mut s).into()).unwrap();
-        let b = RemotingCommand::decode(read_frame(&mut s).into()).unwrap();
+        let a = RemotingCommand::decode(read_frame(&mut s).expect("a request frame").into()).unwrap();
+        let b = RemotingCommand::decode(read_frame(&mut s).expect("a request frame").into()).unwrap();
         for req in [b, a] {
             let mut resp = RemotingCommand::response(0, req.opaque);
             resp.remark = req.field("n").unwrap().to_string();
@@ -180,7 +173,7 @@ fn closing_peer(connections: usize) -> ClosingPeer {
         for _ in 0..connections {
             let Ok((mut s, _)) = listener.accept() else { return };
             accepts.fetch_add(1, SeqCst);
-            let req = RemotingCommand::decode(read_frame(&mut s).into()).unwrap();
+            let req = RemotingCommand::decode(read_frame(&mut s).expect("a request frame").into()).unwrap();
             s.write_all(&RemotingCommand::response(0, req.opaque).encode()).unwrap();
             drop(s); // closes the connection, as a restarted broker's would be
             closes.fetch_add(1, SeqCst);

@@ -94,14 +94,9 @@ fn tls_server(config: Arc<ServerConfig>) -> TlsServer {
 fn serve_tls(config: Arc<ServerConfig>, tcp: TcpStream) {
     let mut s = StreamOwned::new(ServerConnection::new(config).unwrap(), tcp);
     loop {
-        let mut len = [0u8; 4];
-        if s.read_exact(&mut len).is_err() {
+        let Some(frame) = super::test_peer::read_frame(&mut s) else {
             return hang_up_gracefully(s.sock); // handshake refused (alert sent) or the client left
-        }
-        let mut frame = vec![0u8; u32::from_be_bytes(len) as usize];
-        if s.read_exact(&mut frame).is_err() {
-            return hang_up_gracefully(s.sock);
-        }
+        };
         let req = RemotingCommand::decode(frame.into()).unwrap();
         let mut resp = RemotingCommand::response(0, req.opaque);
         resp.remark = "over tls".into();

@@ -16,7 +16,7 @@
 //! A missing capture fails the test. Needs no brokers.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -26,6 +26,7 @@ use crate::core::consumer::push::{ConsumeFrom, MessageListener, PushConfig, Push
 use crate::core::message::MessageExt;
 use crate::core::route::MessageQueue;
 use crate::core::signing::Credentials;
+use crate::remoting::test_peer::read_frame;
 use crate::remoting::RemotingCommand;
 use serde_json::{json, Value};
 
@@ -89,14 +90,6 @@ fn capture() -> Vec<Frame> {
 }
 
 // ---------------------------------------------------------------- the peer
-
-fn read_frame(s: &mut TcpStream) -> Option<Vec<u8>> {
-    let mut len = [0u8; 4];
-    s.read_exact(&mut len).ok()?;
-    let mut frame = vec![0u8; u32::from_be_bytes(len) as usize];
-    s.read_exact(&mut frame).ok()?;
-    Some(frame)
-}
 
 /// The raw JSON header and body of a frame (without its length prefix).
 fn split_frame(frame: &[u8]) -> Frame {
