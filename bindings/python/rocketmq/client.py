@@ -146,7 +146,7 @@ class Message(object):
 
     # defaults until set (the class's: cheaper than three more stores per Message)
     _body = b''
-    _properties = b''  # b'name\x01value\x02...'; of a name set twice the later counts
+    _properties = b''  # b'name\x01value\x02...', each name once (_put_property)
     _native = None     # a _NativeMessage once a call needed one
 
     def __init__(self, topic: Text):
@@ -183,7 +183,16 @@ class Message(object):
             ffi_check(set_native(self._as_parameter_, value))
             if type(value) is not bytes:
                 return
-        self._properties += name + b'\x01' + value + b'\x02'
+        self._put_property(name, value)
+
+    def _put_property(self, name: bytes, value: bytes) -> None:
+        """Sets a property of the Python side; a name set again replaces its earlier pair, so a
+        Message reused with new keys per send does not grow."""
+        properties = self._properties
+        if properties.startswith(name + b'\x01') or (b'\x02' + name + b'\x01') in properties:
+            properties = b''.join(pair + b'\x02' for pair in properties.split(b'\x02')
+                                  if pair and pair.partition(b'\x01')[0] != name)
+        self._properties = properties + name + b'\x01' + value + b'\x02'
 
     def set_topic(self, topic: Text) -> None:
         topic = _to_bytes(topic)
@@ -219,7 +228,7 @@ class Message(object):
     def set_delay_time_level(self, delay_time_level: int) -> None:
         if self._native is not None or not isinstance(delay_time_level, int):
             ffi_check(dll.SetDelayTimeLevel(self._as_parameter_, delay_time_level))
-        self._properties += b'DELAY\x01%d\x02' % delay_time_level
+        self._put_property(b'DELAY', b'%d' % delay_time_level)
 
     def set_start_deliver_time(self, when: When) -> int:
         """Deliver the message at a chosen time (at most a year ahead): milliseconds since the

@@ -108,6 +108,21 @@ def test_message_handle_of_2_0_0_is_the_native_message():
     assert msg._handle == handle and dll.GetMessageKeys(handle) == b'after'
 
 
+def test_a_reused_message_keeps_one_value_per_property():
+    """Properties set again replace the earlier value, so a Message reused with new keys for
+    every send stays the same size."""
+    msg = Message('rmq_pyb_reused')
+    msg.set_tags('t')
+    for i in range(1000):
+        msg.set_keys('key-%d' % i)
+        msg.set_delay_time_level(i % 3)
+    assert msg._properties == b'TAGS\x01t\x02KEYS\x01key-999\x02DELAY\x010\x02'
+    handle = msg._handle  # the native message made from them has the last values
+    from rocketmq.ffi import dll
+    assert (dll.GetMessageKeys(handle), dll.GetMessageTags(handle), dll.GetMessageDelayTimeLevel(handle)) == (
+        b'key-999', b't', 0)
+
+
 def test_message_setters_refuse_none_as_before(producer):
     msg = Message('rmq_pyb_none')
     for setter in (msg.set_keys, msg.set_tags, msg.set_topic, msg.set_body):
